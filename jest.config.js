@@ -1,0 +1,23 @@
+// Three projects: pure unit tests (no servers), integration tests against the real Postfix + Dovecot
+// started by test/setup/global-setup.ts, and workflow tests that run our nodes inside n8n-core's engine
+// (they talk to the same mail stack).
+const tsJest = ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }];
+const common = {
+	testEnvironment: 'node',
+	transform: { '^.+\\.ts$': tsJest },
+	moduleFileExtensions: ['ts', 'js', 'json'],
+};
+const withMailStack = {
+	...common,
+	globalSetup: '<rootDir>/test/setup/global-setup.ts',
+	setupFiles: ['<rootDir>/test/setup/env.ts'],
+	testTimeout: 60_000,
+};
+
+module.exports = {
+	projects: [
+		{ ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+		{ ...withMailStack, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
+		{ ...withMailStack, displayName: 'workflow', testMatch: ['<rootDir>/test/workflow/**/*.test.ts'] },
+	],
+};
