@@ -11,7 +11,7 @@ const communityRules = n8nCommunityNodesPlugin.configs.recommendedWithoutN8nClou
 const noRuntimeDepsOff = { '@n8n/community-nodes/no-runtime-dependencies': 'off' };
 
 export default tseslint.config(
-	{ ignores: ['dist/**', 'node_modules/**', '.runtime/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
+	{ ignores: ['dist/**', 'node_modules/**', '.runtime/**', 'coverage/**', '.tmp/**', '**/*.js', '**/*.mjs'] },
 	{
 		files: ['**/*.ts'],
 		extends: [js.configs.recommended, tseslint.configs.recommended],

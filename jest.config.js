@@ -1,11 +1,13 @@
 // Three projects: pure unit tests (no servers), integration tests against the real Postfix + Dovecot
 // started by test/setup/global-setup.ts, and workflow tests that run our nodes inside n8n-core's engine
 // (they talk to the same mail stack).
-const tsJest = ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }];
+// transpile only (tsconfig sets isolatedModules); `npm run lint` type-checks everything with tsc
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 const common = {
 	testEnvironment: 'node',
 	transform: { '^.+\\.ts$': tsJest },
 	moduleFileExtensions: ['ts', 'js', 'json'],
+	modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.runtime/', '<rootDir>/e2e/runtime/'],
 };
 const withMailStack = {
 	...common,

@@ -10,6 +10,7 @@
 #   mailstack.sh kick USER [BASE]          drop USER's IMAP connections (test reconnect / mid-IDLE drop)
 #   mailstack.sh doveadm ARGS...         run doveadm against the instance in $MAILSTACK_BASE
 #   mailstack.sh env    [BASE]   print connection settings as shell vars
+#   mailstack.sh users  [BASE]   list the mailbox users (one address a line)
 #   mailstack.sh seed USER MAILBOX COUNT [BASE]  bulk-load COUNT synthetic messages (maildir write)
 #
 # BASE defaults to $MAILSTACK_BASE or /tmp/mailstack. Ports / users via env:
@@ -467,5 +468,6 @@ case $CMD in
   kick) doveadm -c "$DCONF" kick "$KICK_USER" ;;
   seed) seed "$SEED_USER" "$SEED_MBOX" "$SEED_N" ;;
   doveadm) doveadm -c "$DCONF" "$@" ;;
+  users) cut -d: -f1 "$BASE/dovecot/users" ;;
   *) sed -n '2,23p' "$0"; exit 2 ;;
 esac

@@ -1,0 +1,7 @@
+// Per-test-file environment: n8n-core must not write to $HOME/.n8n, and needs an encryption key.
+import os from 'node:os';
+import path from 'node:path';
+
+process.env.N8N_USER_FOLDER ??= path.join(os.tmpdir(), 'smtp-sequence-test-n8n');
+process.env.N8N_ENCRYPTION_KEY ??= 'smtp-sequence-test-encryption-key';
+process.env.MAILSTACK_BASE ??= '/tmp/smtp-sequence-mailstack';

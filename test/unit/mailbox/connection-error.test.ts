@@ -1,0 +1,48 @@
+import { explainConnectionError, scrubSecrets, secretsFor } from '../../../transport/connection-error';
+import type { ConnectionContext } from '../../../transport/connection-error';
+
+const smtp: ConnectionContext = { service: 'SMTP', endpoint: { host: 'smtp.example.com', port: 587, security: 'starttls' }, secrets: secretsFor('u@example.com', 'hunter2!') };
+const imapPlain: ConnectionContext = { service: 'IMAP', endpoint: { host: 'imap.example.com', port: 993, security: 'none' }, secrets: [] };
+
+describe('explainConnectionError', () => {
+	it.each([
+		['nodemailer ECONNREFUSED', smtp, { code: 'ESOCKET', originalCode: 'ECONNREFUSED', message: 'connect ECONNREFUSED' }, 'CONNECTION_REFUSED'],
+		['DNS failure', smtp, { code: 'EDNS', originalCode: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND' }, 'HOST_NOT_FOUND'],
+		['expired certificate', smtp, { code: 'ESOCKET', originalCode: 'CERT_HAS_EXPIRED', message: 'certificate has expired' }, 'CERT_EXPIRED'],
+		['self-signed certificate', smtp, { code: 'DEPTH_ZERO_SELF_SIGNED_CERT', message: 'self-signed certificate' }, 'CERT_UNTRUSTED'],
+		['unknown CA', smtp, { code: 'ESOCKET', originalCode: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', message: 'unable to verify the first certificate' }, 'CERT_UNTRUSTED'],
+		['wrong host name on certificate', smtp, { code: 'ERR_TLS_CERT_ALTNAME_INVALID', message: "Hostname/IP does not match certificate's altnames" }, 'CERT_HOSTNAME_MISMATCH'],
+		['SMTP 535', smtp, { code: 'EAUTH', responseCode: 535, response: '535 5.7.8 Error: authentication failed' }, 'AUTH_FAILED'],
+		['imapflow auth failure', imapPlain, { authenticationFailed: true, serverResponseCode: 'AUTHENTICATIONFAILED', message: 'Command failed' }, 'AUTH_FAILED'],
+		['TLS to a plain port', smtp, { code: 'ESOCKET', message: 'C0B7:error:0A00010B:SSL routines:ssl3_get_record:wrong version number' }, 'TLS_MISMATCH'],
+		['STARTTLS not offered', smtp, { code: 'ETLS', message: 'No STARTTLS support' }, 'TLS_MISMATCH'],
+		['plain to an implicit TLS port times out', imapPlain, { code: 'ETIMEOUT', message: 'Socket timeout' }, 'TLS_MISMATCH'],
+		['no greeting', smtp, { code: 'ETIMEDOUT', message: 'Greeting never received' }, 'TLS_MISMATCH'],
+		['plain timeout', smtp, { code: 'ETIMEDOUT', message: 'Connection timeout' }, 'TIMEOUT'],
+		['reset', smtp, { code: 'ECONNRESET', message: 'read ECONNRESET' }, 'CONNECTION_CLOSED'],
+		['anything else', smtp, new Error('boom'), 'UNEXPECTED'],
+	])('%s → %s', (_name, context, raw, code) => {
+		const error = explainConnectionError(raw, context);
+		expect(error.code).toBe(code);
+		expect(error.service).toBe(context.service);
+		expect(error.message.startsWith(`${context.service} server ${context.endpoint.host}:${context.endpoint.port}: `)).toBe(true);
+	});
+
+	it('never lets the password through, in clear or base64 (SASL PLAIN echo)', () => {
+		const plainBlob = Buffer.from('\u0000u@example.com\u0000hunter2!').toString('base64');
+		const error = explainConnectionError(
+			{ code: 'EAUTH', responseCode: 535, response: `535 rejected hunter2! ${plainBlob} ${Buffer.from('hunter2!').toString('base64')}` },
+			smtp,
+		);
+		expect(error.message).not.toContain('hunter2!');
+		expect(error.message).not.toContain(plainBlob);
+		expect(error.message).not.toContain(Buffer.from('hunter2!').toString('base64'));
+		expect(error.message).toContain('[redacted]');
+	});
+});
+
+describe('scrubSecrets', () => {
+	it('ignores empty secrets instead of mangling the text', () => {
+		expect(scrubSecrets('abc', [''])).toBe('abc');
+	});
+});

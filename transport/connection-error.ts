@@ -1,0 +1,151 @@
+/**
+ * Explains what went wrong when talking to a mail server, in words a no-code user understands, from the
+ * error shapes nodemailer, imapflow and Node's net/tls produce. Every message names the side (SMTP or
+ * IMAP) and the server, never the password: secrets are scrubbed here, once, where errors enter.
+ */
+import { ConnectionError, type ErrorCode } from '../core/errors';
+import type { Endpoint } from '../core/mailbox/presets';
+
+/** What we know of the connection attempt that failed. */
+export interface ConnectionContext {
+	service: 'SMTP' | 'IMAP';
+	endpoint: Endpoint;
+	/** Values that must never appear in a message (password, and derived encodings). */
+	secrets: string[];
+}
+
+/** The fields nodemailer, imapflow and Node attach to their errors, all optional. */
+interface RawErrorFields {
+	code?: unknown;
+	/** nodemailer keeps the socket's own code here and sets `code` to its generic ESOCKET. */
+	originalCode?: unknown;
+	message?: unknown;
+	responseCode?: unknown;
+	response?: unknown;
+	command?: unknown;
+	authenticationFailed?: unknown;
+	serverResponseCode?: unknown;
+	responseText?: unknown;
+	reason?: unknown;
+	cause?: unknown;
+}
+
+function fieldsOf(error: unknown): RawErrorFields {
+	return typeof error === 'object' && error !== null ? (error as RawErrorFields) : { message: String(error) };
+}
+
+function text(value: unknown): string {
+	return typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
+}
+
+/** Removes every secret, and its base64 forms (AUTH PLAIN / LOGIN echo them), from a string. */
+export function scrubSecrets(message: string, secrets: string[]): string {
+	let out = message;
+	for (const secret of secrets) {
+		if (!secret) continue;
+		const forms = [secret, Buffer.from(secret).toString('base64')];
+		for (const form of forms) out = out.split(form).join('[redacted]');
+	}
+	return out;
+}
+
+/** All secret forms for a user/password pair, including the SASL PLAIN blob. */
+export function secretsFor(user: string, password: string): string[] {
+	return [password, `\u0000${user}\u0000${password}`, `${user}\u0000${password}`].filter((s) => s.length > 0);
+}
+
+const CERT_UNTRUSTED_CODES = new Set([
+	'DEPTH_ZERO_SELF_SIGNED_CERT',
+	'SELF_SIGNED_CERT_IN_CHAIN',
+	'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+	'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+	'UNABLE_TO_GET_ISSUER_CERT',
+	'CERT_UNTRUSTED',
+]);
+
+/** Codes that, on a plain connection to a TLS port, mean the two ends speak differently. */
+const TLS_PROTOCOL_MESSAGE = /wrong version number|packet length too long|unknown protocol|tlsv1 alert|ssl3_get_record|http request|record layer failure/i;
+
+/** Common implicit-TLS ports: a plain connection that times out there is a TLS mismatch. */
+const IMPLICIT_TLS_PORTS = new Set([465, 993, 995]);
+
+/**
+ * Maps any error thrown while connecting or authenticating to a ConnectionError whose message says which
+ * side failed and why.
+ */
+export function explainConnectionError(error: unknown, context: ConnectionContext): ConnectionError {
+	const raw = fieldsOf(error);
+	const cause = fieldsOf(raw.cause);
+	const code = text(raw.originalCode) || text(cause.code) || text(raw.code);
+	const message = text(raw.message);
+	const { service, endpoint } = context;
+	const where = `${service} server ${endpoint.host}:${endpoint.port}`;
+	const scrub = (s: string) => scrubSecrets(s, context.secrets);
+	const responseCode = Number(raw.responseCode) || undefined;
+	const response = scrub(text(raw.response) || text(raw.responseText));
+	const make = (errorCode: ErrorCode, sentence: string, hint?: string) =>
+		new ConnectionError(errorCode, scrub(`${where}: ${sentence}`), { service, host: endpoint.host, port: endpoint.port }, {
+			hint: hint ? scrub(hint) : undefined,
+			cause: error,
+		});
+
+	if (code === 'CERT_HAS_EXPIRED') {
+		return make('CERT_EXPIRED', 'its TLS certificate has expired, so the connection is not trusted.',
+			'The server administrator must renew the certificate. Turn on "Allow Self-Signed Certificates" only if you accept an unverified connection.');
+	}
+	if (CERT_UNTRUSTED_CODES.has(code)) {
+		return make('CERT_UNTRUSTED', 'its TLS certificate is not trusted (self-signed or signed by an unknown authority).',
+			'Add the server\'s CA certificate to the credential, or turn on "Allow Self-Signed Certificates" if you trust this server.');
+	}
+	if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+		return make('CERT_HOSTNAME_MISMATCH', `its TLS certificate is not valid for the name "${endpoint.host}".`,
+			'Use the host name the provider documents (the one on its certificate).');
+	}
+	const authFailed =
+		raw.authenticationFailed === true ||
+		code === 'EAUTH' ||
+		text(raw.serverResponseCode).toUpperCase() === 'AUTHENTICATIONFAILED' ||
+		(service === 'SMTP' && (responseCode === 535 || responseCode === 534));
+	if (authFailed) {
+		const detail = response ? ` The server said: "${response.trim()}".` : '';
+		return make('AUTH_FAILED', `the user name or password was rejected.${detail}`,
+			'Check the password. Gmail, Yahoo, iCloud, Fastmail and Microsoft accounts with two-step sign-in need an app password.');
+	}
+	if (code === 'ECONNREFUSED') {
+		return make('CONNECTION_REFUSED', 'the connection was refused: nothing accepts connections on that port.',
+			`Check the host and port (${service === 'SMTP' ? 'SMTP usually listens on 465 or 587' : 'IMAP usually listens on 993 or 143'}), and that no firewall blocks the port.`);
+	}
+	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EDNS') {
+		return make('HOST_NOT_FOUND', `the host name "${endpoint.host}" could not be found.`, 'Check the spelling of the host name.');
+	}
+	if (TLS_PROTOCOL_MESSAGE.test(message) || code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'EPROTO') {
+		return make('TLS_MISMATCH', `the TLS handshake failed: the port does not speak the security mode "${endpoint.security}".`,
+			`Use implicit TLS on ${service === 'SMTP' ? '465' : '993'} or STARTTLS on ${service === 'SMTP' ? '587' : '143'}, matching what the server offers.`);
+	}
+	if (code === 'ETLS' || /STARTTLS/i.test(message)) {
+		return make('TLS_MISMATCH', 'the server does not offer STARTTLS on this port, but the credential requires it.',
+			'Choose implicit TLS if the port is 465/993, or check the port.');
+	}
+	const timedOut = code === 'ETIMEDOUT' || code === 'ETIMEOUT' || code === 'CONNECT_TIMEOUT' || code === 'GREETING_TIMEOUT' ||
+		/timed? ?out|greeting never received/i.test(message);
+	if (timedOut) {
+		if (endpoint.security !== 'tls' && IMPLICIT_TLS_PORTS.has(endpoint.port)) {
+			return make('TLS_MISMATCH', `no answer on a plain connection; port ${endpoint.port} normally expects implicit TLS.`,
+				'Set the security to "TLS" for this port.');
+		}
+		if (/greeting/i.test(message) || code === 'GREETING_TIMEOUT') {
+			return make('TLS_MISMATCH', 'connected, but the server sent no greeting; the port probably expects implicit TLS.',
+				'Set the security to "TLS" for this port, or use the STARTTLS/plain port.');
+		}
+		return make('TIMEOUT', 'the server did not answer in time.', 'Check the host and port, and that the network allows outgoing connections to it.');
+	}
+	if (code === 'ECONNRESET' || code === 'EPIPE' || /connection closed|socket closed|unexpected close/i.test(message) || code === 'NoConnection') {
+		if (endpoint.security === 'tls' && !IMPLICIT_TLS_PORTS.has(endpoint.port)) {
+			return make('TLS_MISMATCH', 'the connection was closed during the TLS handshake; the port may not speak implicit TLS.',
+				`Try STARTTLS (${service === 'SMTP' ? '587' : '143'}) or check the port.`);
+		}
+		return make('CONNECTION_CLOSED', 'the server closed the connection unexpectedly.', 'Try again later; if it persists, check the host, port and security settings.');
+	}
+	const detail = scrub(message || code || 'unknown error');
+	return make('UNEXPECTED', `connection failed: ${detail}`);
+}

@@ -1,0 +1,39 @@
+/**
+ * Builds imapflow clients from resolved mailbox settings. The only place that knows how the credential's
+ * security modes map onto imapflow's options.
+ */
+import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import type { MailboxSettings } from '../core/mailbox/settings';
+import { tlsOptionsFor } from './smtp-client';
+
+/** How long to wait for the TCP (and TLS) connection. */
+export const IMAP_CONNECTION_TIMEOUT_MS = 20_000;
+/** How long to wait for the server greeting once connected. */
+export const IMAP_GREETING_TIMEOUT_MS = 15_000;
+/** Idle socket timeout; IDLE is re-issued well before it (imapflow's maxIdleTime). */
+export const IMAP_SOCKET_TIMEOUT_MS = 5 * 60_000;
+
+/** imapflow options for the mailbox; `extra` overrides (e.g. maxIdleTime for the trigger). */
+export function imapOptions(settings: MailboxSettings, extra: Partial<ImapFlowOptions> = {}): ImapFlowOptions {
+	const { imap } = settings;
+	return {
+		host: imap.host,
+		port: imap.port,
+		secure: imap.security === 'tls',
+		// imapflow upgrades opportunistically when undefined; we want exactly what the user chose
+		doSTARTTLS: imap.security === 'starttls' ? true : imap.security === 'none' ? false : undefined,
+		auth: { user: settings.user, pass: settings.password },
+		tls: tlsOptionsFor(imap.host, settings.tls),
+		logger: false,
+		connectionTimeout: IMAP_CONNECTION_TIMEOUT_MS,
+		greetingTimeout: IMAP_GREETING_TIMEOUT_MS,
+		socketTimeout: IMAP_SOCKET_TIMEOUT_MS,
+		disableAutoIdle: true,
+		...extra,
+	};
+}
+
+/** A new, not yet connected client. */
+export function createImapClient(settings: MailboxSettings, extra: Partial<ImapFlowOptions> = {}): ImapFlow {
+	return new ImapFlow(imapOptions(settings, extra));
+}

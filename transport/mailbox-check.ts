@@ -1,0 +1,57 @@
+/**
+ * The credential test: log in to SMTP and to IMAP, in parallel, and say which side failed and why.
+ */
+import type { MailboxSettings } from '../core/mailbox/settings';
+import type { ConnectionError } from '../core/errors';
+import { explainConnectionError, secretsFor } from './connection-error';
+import { createSmtpTransport } from './smtp-client';
+import { createImapClient } from './imap-client';
+
+/** Result of checking one mailbox. */
+export interface MailboxCheckResult {
+	ok: boolean;
+	smtp: ConnectionError | null;
+	imap: ConnectionError | null;
+	/** One sentence for the credential panel. */
+	message: string;
+}
+
+/** Connects and authenticates to the SMTP server, then closes. */
+export async function checkSmtp(settings: MailboxSettings): Promise<void> {
+	const transport = createSmtpTransport(settings);
+	try {
+		await transport.verify();
+	} catch (error) {
+		throw explainConnectionError(error, { service: 'SMTP', endpoint: settings.smtp, secrets: secretsFor(settings.user, settings.password) });
+	} finally {
+		transport.close();
+	}
+}
+
+/** Connects and logs in to the IMAP server, then logs out. */
+export async function checkImap(settings: MailboxSettings): Promise<void> {
+	const client = createImapClient(settings);
+	// imapflow also emits 'error' on the client; the rejected connect() carries the same error
+	client.on('error', () => undefined);
+	try {
+		await client.connect();
+	} catch (error) {
+		throw explainConnectionError(error, { service: 'IMAP', endpoint: settings.imap, secrets: secretsFor(settings.user, settings.password) });
+	} finally {
+		if (client.usable) await client.logout().catch(() => undefined);
+		else client.close();
+	}
+}
+
+/** Checks both sides; never throws. */
+export async function checkMailbox(settings: MailboxSettings): Promise<MailboxCheckResult> {
+	const [smtp, imap] = await Promise.all([
+		checkSmtp(settings).then(() => null, (e: ConnectionError) => e),
+		checkImap(settings).then(() => null, (e: ConnectionError) => e),
+	]);
+	const failures = [smtp, imap].filter((e): e is ConnectionError => e !== null);
+	const message = failures.length === 0
+		? `Logged in to SMTP (${settings.smtp.host}:${settings.smtp.port}) and IMAP (${settings.imap.host}:${settings.imap.port}).`
+		: failures.map((e) => (e.hint ? `${e.message} ${e.hint}` : e.message)).join(' | ');
+	return { ok: failures.length === 0, smtp, imap, message };
+}
