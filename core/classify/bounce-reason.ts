@@ -31,16 +31,9 @@ const SENDER_SIDE_RULES: readonly ReasonRule[] = [
 	{ reason: 'norelaying', pattern: /relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited)|not permitted to relay|unable to relay|we do not relay|relay not permitted/i },
 	// "452 4.3.2 Connection rate limit exceeded", "Too many connections"
 	{ reason: 'toomanyconn', pattern: /too many (?:connections|recipients|messages|concurrent)|rate limit|connection rate|rate[- ]limited|throttl|try (?:again|later).{0,20}(?:too many|volume)/i },
-	// "Message length exceeds administrative limit", "message too large"
-	{ reason: 'exceedlimit', pattern: /exceeds? (?:the )?administrative limit|length exceeds/i },
-	{ reason: 'mesgtoobig', pattern: /message (?:is )?too (?:large|big)|message size exceeds|size limit|exceeds? (?:the )?(?:maximum )?(?:message )?size|mail size/i },
 	// "Message not accepted for policy reasons", "Delivery not authorized"
 	{ reason: 'policyviolation', pattern: /policy reasons|policy violation|violates? (?:our )?policy|header error|multiple addresses in from/i },
 	{ reason: 'securityerror', pattern: /not authorized|insufficient permission|virus|malware|security (?:policy|reasons)/i },
-	// Exim: "retry time not reached for any host after a long failure period", Postfix: "delivery temporarily suspended"
-	{ reason: 'expired', pattern: /retry (?:time|timeout) (?:not reached|exceeded)|could not be delivered (?:for|within) \d+|has not been delivered (?:for|after)|delivery (?:time|period) expired|message expired|too long in (?:the )?queue|giving up|gave up|undeliverable for \d|queue(?:d)? too long|time(?:d)? ?out.{0,40}(?:days|hours)|delivery temporarily suspended|have been unable to deliver|delivery attempts will continue|will (?:continue to )?retry|still trying/i },
-	// "connect to example.org[203.0.113.225]:25: Connection refused", "lost connection with"
-	{ reason: 'networkerror', pattern: /connection (?:refused|timed out|reset)|lost connection|connect to .{0,80}(?:refused|timed out|unreachable)|network (?:is )?unreachable|too many hops|routing loop|mail loop|loops? back to myself|no route to host/i },
 ];
 
 /** Wording that says the address itself is bad. */
@@ -53,7 +46,18 @@ const ADDRESS_RULES: readonly ReasonRule[] = [
 	{ reason: 'hostunknown', pattern: /host (?:or domain name )?(?:not found|unknown)|unknown host|domain (?:name )?not found|no such domain|domain does not exist|couldn't find any host|name service error|unrouteable mail domain|bad destination system|(?:mx|dns) (?:record )?(?:lookup )?(?:failed|not found)|no mx|invalid domain|domain (?:is )?(?:invalid|unknown)|unknown domain|host (?:name )?lookup failed|nxdomain|does not resolve/i },
 	// "550 5.1.1 <x>... User unknown", "The email account that you tried to reach does not exist",
 	// qmail "Sorry, no mailbox here by that name", "This user doesn't have a yahoo.com account"
-	{ reason: 'userunknown', pattern: /user(?:name)? (?:is )?unknown|unknown (?:user|recipient|local[- ]part|address|mailbox|alias)|no such (?:user|mailbox|recipient|address|account|person|local user)|recipient (?:is )?(?:unknown|not found|invalid|does not exist)|invalid (?:recipient|mailbox|address|user)|(?:user|mailbox|account|recipient|address|addressee)\b[^.\n]{0,40}(?:does ?n[o']t exist|not exist)|does not exist|doesn't exist|not (?:a )?(?:valid|known) (?:user|mailbox|recipient|address)|no mailbox|mailbox (?:is )?(?:unavailable|not found|does not exist|unknown)|user not found|address not found|not our (?:customer|user)|bad destination mailbox|unrouteable address|doesn't have an? .{1,40} account|address rejected|destinataire invalide|unbekannt|existiert nicht|no existe|inexistente|non esiste|sconosciuto|bestaat niet|onbekend|n'existe pas|inconnu|unknown or illegal alias|not listed in|no valid recipients|mailbox not available|addressee unknown|account does not exist|no account by that name|user doesn't exist/i },
+	{ reason: 'userunknown', pattern: /user(?:name)? (?:is )?unknown|unknown (?:user|recipient|local[- ]part|address|mailbox|alias)|no such (?:user|mailbox|recipient|address|account|person|local user)|recipient (?:is )?(?:unknown|not found|invalid|does not exist)|invalid (?:recipient|mailbox|address|user)|(?:user|mailbox|account|recipient|address|addressee)\b[^.\n]{0,40}(?:does ?n[o']t exist|not exist)|does not exist|doesn't exist|not (?:a )?(?:valid|known) (?:user|mailbox|recipient|address)|no mailbox|mailbox (?:is )?(?:unavailable|not found|does not exist|unknown)|user not found|address not found|not our (?:customer|user)|bad destination mailbox|unrouteable address|doesn't have an? .{1,40} account|address rejected|address couldn't be found|(?:name|address) is not recognized|destinataire invalide|unbekannt|existiert nicht|no existe|inexistente|non esiste|sconosciuto|bestaat niet|onbekend|n'existe pas|inconnu|unknown or illegal alias|not listed in|no valid recipients|mailbox not available|addressee unknown|account does not exist|no account by that name|user doesn't exist/i },
+];
+
+/** Wording of transient or size problems: weaker than an explicit "user unknown" in the same report. */
+const LATE_RULES: readonly ReasonRule[] = [
+	// "Message length exceeds administrative limit", "message too large"
+	{ reason: 'exceedlimit', pattern: /exceeds? (?:the )?administrative limit|length exceeds/i },
+	{ reason: 'mesgtoobig', pattern: /message (?:is )?too (?:large|big)|message size exceeds|size limit|exceeds? (?:the )?(?:maximum )?(?:message )?size|mail size/i },
+	// Exim: "retry time not reached for any host after a long failure period", Postfix: "delivery temporarily suspended"
+	{ reason: 'expired', pattern: /retry (?:time|timeout) (?:not reached|exceeded)|could not be delivered (?:for|within) \d+|has not been delivered (?:for|after)|delivery (?:time|period) expired|message expired|too long in (?:the )?queue|giving up|gave up|undeliverable for \d|queue(?:d)? too long|time(?:d)? ?out.{0,40}(?:days|hours)|delivery temporarily suspended|have been unable to deliver|delivery attempts will continue|will (?:continue to )?retry|still trying/i },
+	// "connect to example.org[203.0.113.225]:25: Connection refused", "lost connection with"
+	{ reason: 'networkerror', pattern: /connection (?:refused|timed out|reset)|lost connection|connect to .{0,80}(?:refused|timed out|unreachable)|network (?:is )?unreachable|too many hops|routing loop|mail loop|loops? back to myself|no route to host/i },
 ];
 
 /** RFC 3463 subject/detail codes that already say which (enhanced status, without the class digit). */
@@ -87,16 +91,29 @@ const HARD_REASONS: ReadonlySet<BounceReason> = new Set(['userunknown', 'hostunk
  * `text` is the diagnostic (or the bounce paragraph about that recipient); `status` an RFC 3463 code.
  */
 export function bounceReason(status: string | undefined, text: string): BounceReason {
+	const flat = text.replace(/\s+/g, ' ');
+	const reason = reasonFromWords(status, flat);
+	// A DNS failure reported as temporary ("4.4.3", "DNS Error … try again") is a network problem.
+	if (reason === 'hostunknown' && status?.startsWith('4.')) return 'networkerror';
+	// A recipient refused only after DATA was accepted at RCPT TO: a content filter speaking, not a
+	// missing mailbox. Postfix "(in reply to end of DATA command)", Exim "after end of data",
+	// Sendmail ">>> DATA".
+	if (reason === 'userunknown' && /in reply to end of data|after end of data|after data|>>> data\b|in reply to data command/i.test(flat)) return 'filtered';
+	return reason;
+}
+
+function reasonFromWords(status: string | undefined, text: string): BounceReason {
 	const words = text.replace(/https?:\/\/\S+/g, (url) => (/NoSuchUser|DisabledUser|Dmarc/i.test(url) ? url : ' '));
 	const detail = status?.split('.').slice(1).join('.');
 	for (const rule of SENDER_SIDE_RULES) if (rule.pattern.test(words)) return rule.reason;
 	// An explicit recipient-side code wins over generic wording.
 	if (detail && ['1.1', '1.2', '1.6', '1.10'].includes(detail)) return STATUS_REASONS[detail];
 	for (const rule of ADDRESS_RULES) if (rule.pattern.test(words)) return rule.reason;
+	for (const rule of LATE_RULES) if (rule.pattern.test(words)) return rule.reason;
 	if (detail && STATUS_REASONS[detail]) return STATUS_REASONS[detail];
 	if (status?.startsWith('4.')) return 'expired';
 	if (/\b(?:rejected|refused|denied|not accepted)\b/i.test(words)) return 'rejected';
-	return status || text ? 'undefined' : 'undefined';
+	return 'undefined';
 }
 
 /**

@@ -7,7 +7,7 @@ import { cleanAddress } from './dsn';
 import type { MailFacts } from './types';
 
 // RFC 3834 §5 / RFC 5321 §4.5.5: notifications come from the postmaster or a MAILER-DAEMON-like sender.
-const DAEMON_SENDER = /^(?:mailer[-_]?daemon|postmaster|mail[-_.]?delivery[-_.]?(?:subsystem|system)?|mailerdaemon|bounces?|mdaemon|nobody|noreply-dmarc|mail[-_.]?admin|root|symantec_antivirus|mmdf)\b|^bounce[-+.]/i;
+const DAEMON_SENDER = /^(?:mailer[-_]?daemon|post[-_]?master|mail[-_.]?delivery[-_.]?(?:subsystem|system)?|mailerdaemon|bounces?|mdaemon|nobody|noreply-dmarc|mail[-_.]?admin|root|symantec_antivirus|mmdf)\b|^bounce[-+.]/i;
 const DAEMON_NAME = /mail(?:er)? ?daemon|mail delivery (?:subsystem|system|service)|postmaster|internet mail delivery|system administrator|mail administrator|delivery ?status/i;
 
 /**
@@ -17,7 +17,7 @@ const DAEMON_NAME = /mail(?:er)? ?daemon|mail delivery (?:subsystem|system|servi
  * "Delivery Status Notification (Failure)" (Gmail, Exchange), "Undeliverable: …" (Exchange/Outlook),
  * "Unzustellbar: …" (Exchange DE), "Non remis : …" (Exchange FR), "No se puede entregar: …" (ES).
  */
-const BOUNCE_SUBJECT = /undeliver(?:ed|able)|returned (?:mail|to sender)|mail (?:delivery )?(?:failed|failure)|delivery (?:status notification|failure|has failed|has been delayed|report|notification|problem|status)|failure notice|failed delivery|permanent delivery failure|(?:could|can)(?:n't| ?not) (?:be )?(?:send|sent|deliver)|mail system error|delivery (?:error|failed)|message (?:delivery )?(?:has )?failed|nondeliver|non-deliver|postmaster notify|notice: mail delivery|warning: (?:could not send|message .* delayed)|delayed mail|error sending your mail|sorry, your message|unzustellbar|nicht zustellbar|non remis|non distribuable|échec de (?:la )?remise|no se puede entregar|no entregado|onbestelbaar|niet bezorgd|impossibile recapitare|non recapitat|não (?:foi possível )?entreg|n[aã]o entregue|mail failure|blocked by our bulk email filter|недоставлен|не доставлено|メールエラー|配信エラー/i;
+const BOUNCE_SUBJECT = /undeliver(?:ed|able)|returned (?:mail|to sender)|mail (?:delivery )?(?:failed|failure)|delivery (?:status notification|failure|has failed|has been delayed|report|notification|problem|status)|failure notice|failed delivery|permanent delivery failure|(?:could|can)(?:n't| ?not) (?:be )?(?:send|sent|deliver)|mail system error|delivery (?:error|failed)|message (?:delivery )?(?:has )?failed|nondeliver|non-deliver|postmaster notify|notice: mail delivery|warning: (?:could not send|message .* delayed)|delayed mail|error sending your mail|sorry, your message|unzustellbar|nicht zustellbar|non remis|non distribuable|échec de (?:la )?remise|no se puede entregar|no entregado|onbestelbaar|niet bezorgd|impossibile recapitare|non recapitat|não (?:foi possível )?entreg|n[aã]o entregue|mail failure|blocked by our bulk email filter|are not (?:a )?member|errors from|недоставлен|не доставлено|メールエラー|配信エラー/i;
 
 /** Body wording that only non-delivery reports use. Each alternative quotes a real MTA's phrasing. */
 const BOUNCE_BODY = new RegExp(
@@ -49,6 +49,14 @@ const BOUNCE_BODY = new RegExp(
 		'delivery (?:status notification|report)',
 		'mail delivery (?:failed|failure|system|subsystem)',
 		'giving up on',
+		// Exchange 2003: "Your message … did not reach the following recipient(s):"
+		'did not reach the following recipient',
+		// Postfix/Sendmail: "Transcript of session follows."
+		'transcript of session follows',
+		// Verizon/James: "Error: Invalid user address … 550 - Requested action not taken: no such user here"
+		'no such user|invalid (?:user|recipient) address',
+		// fml and other list managers rejecting a non-member's post
+		'you are not a member of this (?:mailing )?list',
 		'ne peut pas être remis|n\'a pas pu être remis|konnte nicht zugestellt werden|no se pudo entregar|kon niet worden bezorgd|non è stato possibile recapitare|não foi possível entregar|не может быть доставлено',
 	].join('|'),
 	'i',
@@ -114,6 +122,8 @@ const RECIPIENT_PATTERNS: readonly RegExp[] = [
 	new RegExp(`^[ \\t]*<(${ADDRESS})>:?`, 'gim'),
 	// Exim / Gmail: the address alone, indented, on its own line: "  kijitora@example.ed.jp"
 	new RegExp(`^[ \\t]*(${ADDRESS})[ \\t]*:?[ \\t]*$`, 'gim'),
+	// Exchange 2003: "kijitora@example.jp on Thu, 29 Apr 2010 00:00:00 -0000"
+	new RegExp(`^[ \\t]*(${ADDRESS})[ \\t]+on[ \\t]+\\w{3},`, 'gim'),
 	// Sendmail: "<kijitora@example.jp>... User unknown"
 	new RegExp(`<(${ADDRESS})>\\.\\.\\.`, 'gi'),
 	// Text copies of RFC 3464 fields: "Final-Recipient: rfc822; kijitora@example.jp"
@@ -162,7 +172,7 @@ export function recipientsInProse(facts: MailFacts, prose: string): ProseRecipie
 			const index = match.index ?? 0;
 			if (!found.has(address) || (found.get(address) ?? 0) > index) found.set(address, index);
 		}
-		if (found.size > 0 && pattern === RECIPIENT_PATTERNS[4]) break;
+		if (found.size > 0 && pattern === RECIPIENT_PATTERNS[5]) break;
 	}
 	if (found.size === 0) {
 		for (const match of prose.matchAll(ANY_ADDRESS)) {
@@ -181,13 +191,33 @@ export function recipientsInProse(facts: MailFacts, prose: string): ProseRecipie
 
 /** Enhanced status code (RFC 3463) in a text, e.g. "550 5.1.1 <x>… User unknown" → `5.1.1`. */
 export function findStatus(text: string): string | undefined {
-	const codes = [...text.matchAll(/(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)/g)].map((m) => `${m[1]}.${m[2]}.${m[3]}`);
+	// Transcripts also carry the successful "250 2.1.5 Ok" lines; only failures count.
+	const codes = [...text.matchAll(/(?<![\d.])([45])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)/g)].map((m) => `${m[1]}.${m[2]}.${m[3]}`);
 	// "5.0.0" is often the MTA's generic wrapper around a more specific code from the remote server.
 	return codes.find((code) => !/^[45]\.0\.0$/.test(code)) ?? codes[0];
 }
 
 /** SMTP reply code (RFC 5321 §4.2) at the start of a server line, e.g. `550`. */
 export function findReplyCode(text: string): string | undefined {
-	return /(?:^|[\s:;'"(\[])([245][0-5]\d)(?:[ -]|$)(?![\d.]*\.\d+\.\d)/m.exec(text)?.[1] ??
-		/(?:^|[\s:;'"(\[])([245][0-5]\d)[ -]/m.exec(text)?.[1];
+	return /(?:^|[\s:;'"(\[])([45][0-5]\d)(?:[ -:]|$)/m.exec(text)?.[1];
+}
+
+/**
+ * A bounce forwarded by a person ("Fwd: Returned mail: see transcript for details"): returns the
+ * forwarded report's body, unquoted, when the forwarded header block names a mail daemon as sender.
+ *
+ *   Begin forwarded message:
+ *   > From: Mail Delivery Subsystem <MAILER-DAEMON>
+ */
+export function forwardedBounceBody(facts: MailFacts, text: string): string | undefined {
+	if (!/^\s*(?:fwd?|wg|tr|rv|i)\s*:/i.test(facts.subject)) return undefined;
+	const unquoted = text.replace(/^>[ \t]?/gm, '');
+	const from = /^From:[ \t]*(.*)$/im.exec(unquoted);
+	if (!from) return undefined;
+	const name = from[1];
+	const address = /[\w.+-]+(?:@[\w.-]+)?/.exec(name.replace(/^.*</, ''))?.[0] ?? '';
+	if (!DAEMON_SENDER.test(address) && !DAEMON_NAME.test(name)) return undefined;
+	const afterHeaders = /\n[ \t]*\n/.exec(unquoted.slice(from.index));
+	const body = afterHeaders ? unquoted.slice(from.index + afterHeaders.index + afterHeaders[0].length) : unquoted;
+	return BOUNCE_BODY.test(body) ? body : undefined;
 }

@@ -3,10 +3,10 @@
  * reports first (ARF, RFC 3464 DSN, provider JSON), then non-standard bounce prose, then automatic-reply
  * headers (RFC 3834 and friends), then wording, and last the human cases (unsubscribe, reply).
  */
-import { readFeedbackReport } from './arf';
+import { clientUnsubscribeNotice, readFeedbackReport } from './arf';
 import { autoReplyHeader, autoReplyWording, weakAutomationHeader } from './auto-reply';
 import { bounceReason, isHardBounce } from './bounce-reason';
-import { findReplyCode, findStatus, looksLikeBounce, recipientsInProse, reportProse } from './bounce-text';
+import { findReplyCode, findStatus, forwardedBounceBody, looksLikeBounce, recipientsInProse, reportProse } from './bounce-text';
 import { deliveryStatusPart, parseDeliveryStatus } from './dsn';
 import { htmlToText } from './html-text';
 import { extractReplyText } from './reply-text';
@@ -15,8 +15,9 @@ import { readSesNotification } from './ses-notification';
 import type { BounceClassification, BounceRecipient, Classification, MailFacts } from './types';
 import { unsubscribeRequest } from './unsubscribe';
 
-/** RFC 3464 §2.3.3: actions that mean the message arrived (or was passed on). */
-const SUCCESS_ACTIONS = new Set(['delivered', 'relayed', 'expanded']);
+/** RFC 3464 §2.3.3: actions that mean the message arrived (or was passed on); Postfix's address
+ * verification report says "deliverable". */
+const SUCCESS_ACTIONS = new Set(['delivered', 'relayed', 'expanded', 'deliverable']);
 
 /** The readable body: text/plain, or the HTML as text when there is no plain part. */
 export function readableText(facts: MailFacts): string {
@@ -78,7 +79,7 @@ function classifyDsn(facts: MailFacts, prose: string): Classification | undefine
 	}
 	const failed = fields.filter((f) => !(f.action && SUCCESS_ACTIONS.has(f.action)));
 	const recipients = failed.map((f) => {
-		const words = [f.diagnostic ?? '', f.diagnostic && f.diagnostic.length > 12 ? '' : proseAbout(prose, f.address)].join('\n');
+		const words = [f.diagnostic ?? '', proseAbout(prose, f.address)].join('\n');
 		return bounceRecipient(f.address, words, { status: f.status, action: f.action });
 	});
 	return bounce('dsn:multipart-report', recipients);
@@ -109,9 +110,10 @@ function classifySes(text: string): Classification | undefined {
 }
 
 function classifyProseBounce(facts: MailFacts, text: string): Classification | undefined {
-	const verdict = looksLikeBounce(facts, text);
+	const forwarded = forwardedBounceBody(facts, text);
+	const verdict = forwarded ? { bounce: true, why: 'forwarded' } : looksLikeBounce(facts, text);
 	if (!verdict.bounce) return undefined;
-	const prose = reportProse(text);
+	const prose = reportProse(forwarded ?? text);
 	const found = recipientsInProse(facts, prose);
 	const recipients = found.map((r) => bounceRecipient(r.address, r.context, {}));
 	if (recipients.length === 0) recipients.push(...returnedRecipients(facts, text).map((address) => bounceRecipient(address, prose, {})));
@@ -129,7 +131,7 @@ function returnedRecipients(facts: MailFacts, text: string): string[] {
 /** Classifies a parsed message. Pure: the same facts always give the same answer. */
 export function classify(facts: MailFacts): Classification {
 	const text = readableText(facts);
-	const complaint = readFeedbackReport(facts);
+	const complaint = readFeedbackReport(facts) ?? clientUnsubscribeNotice(facts, text);
 	if (complaint) return { class: 'complaint', reason: 'arf:feedback-report', complaint };
 	const prose = reportProse(text);
 	const dsn = classifyDsn(facts, prose);

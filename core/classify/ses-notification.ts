@@ -31,10 +31,23 @@ function str(value: unknown): string | undefined {
 	return typeof value === 'string' ? value : undefined;
 }
 
+/** SNS JSON envelopes ({"Type":"Notification","Message":"{\"notificationType\"…"}) carry the SES event as a string. */
+function unwrapSns(text: string): string {
+	const start = text.indexOf('{');
+	if (start < 0 || !/"Type"\s*:\s*"Notification"/.test(text)) return text;
+	try {
+		const envelope: unknown = JSON.parse(text.slice(start, text.lastIndexOf('}') + 1));
+		if (isRecord(envelope) && typeof envelope.Message === 'string') return envelope.Message;
+	} catch {
+		// not an envelope after all
+	}
+	return text;
+}
+
 /** Reads an SES notification from a message body, or undefined. */
 export function readSesNotification(text: string): SesNotification | undefined {
 	// SNS e-mail breaks lines longer than 998 octets with "!" + CRLF + space (RFC 5322 §2.1.1 limit).
-	const joined = text.replace(/!\r?\n /g, '');
+	const joined = unwrapSns(text.replace(/!\r?\n /g, ''));
 	const start = joined.indexOf('{"notificationType"');
 	if (start < 0) return undefined;
 	let document: unknown;
