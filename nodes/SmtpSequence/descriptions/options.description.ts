@@ -1,0 +1,102 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/** Stop rules and message options. */
+export const optionFields: INodeProperties[] = [
+	{
+		displayName: 'Stop Rules',
+		name: 'stopRules',
+		type: 'collection',
+		placeholder: 'Change Stop Rules',
+		default: {},
+		description: 'When a prospect gets no further steps. Replies, bounces and unsubscribe requests stop by default.',
+		options: [
+			{ displayName: 'On Reply', name: 'onReply', type: 'boolean', default: true },
+			{ displayName: 'On Bounce', name: 'onBounce', type: 'boolean', default: true },
+			{ displayName: 'On Unsubscribe Request', name: 'onUnsubscribe', type: 'boolean', default: true },
+			{
+				displayName: 'Pause on Auto-Reply',
+				name: 'onAutoReply',
+				type: 'boolean',
+				default: false,
+				description: 'Whether an out-of-office reply pauses the prospect until the return date it states',
+			},
+			{
+				displayName: 'Auto-Reply Pause (Days)',
+				name: 'autoReplyPauseDays',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 7,
+				description: 'How long to pause when the auto-reply states no return date',
+			},
+			{
+				displayName: 'When a Colleague Replied',
+				name: 'onCompanyReply',
+				type: 'boolean',
+				default: false,
+				description: 'Whether a reply from someone else at the same company domain stops everyone there (free-mail domains never count as a company)',
+			},
+		],
+	},
+	{
+		displayName: 'Message Options',
+		name: 'messageOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{ displayName: 'From Name', name: 'fromName', type: 'string', default: '', description: "Overrides the credential's sender name" },
+			{ displayName: 'Reply-To', name: 'replyTo', type: 'string', default: '', placeholder: 'sales@company.com' },
+			{
+				displayName: 'Unsubscribe Mailto',
+				name: 'unsubscribeMailto',
+				type: 'string',
+				default: '',
+				placeholder: 'optout@company.com',
+				description: 'Address of the List-Unsubscribe mailto link (subject "unsubscribe"); empty uses the sender address',
+			},
+			{
+				displayName: 'One-Click Unsubscribe URL',
+				name: 'unsubscribeUrl',
+				type: 'string',
+				default: '',
+				placeholder: 'https://company.com/unsubscribe?e={{ $json.email }}',
+				description: 'Optional https URL for RFC 8058 one-click unsubscribe (List-Unsubscribe-Post)',
+			},
+			{
+				displayName: 'Unsubscribe Footer',
+				name: 'unsubscribeFooter',
+				type: 'string',
+				typeOptions: { rows: 2 },
+				default: '',
+				placeholder: 'Not interested? Reply "stop" and I won\'t write again.',
+				description: 'Optional text appended to every email',
+			},
+			{
+				displayName: 'Save a Copy to Sent',
+				name: 'saveToSent',
+				type: 'options',
+				options: [
+					{ name: 'Auto', value: 'auto', description: 'Keep our copy, except where the provider files SMTP mail into Sent itself (Gmail, Microsoft 365)' },
+					{ name: 'Always', value: 'always' },
+					{ name: 'Never', value: 'never', description: 'Remove our copy once the provider has filed its own' },
+				],
+				default: 'auto',
+			},
+			{
+				displayName: 'Message-ID Domain',
+				name: 'messageIdDomain',
+				type: 'string',
+				default: '',
+				placeholder: 'company.com',
+				description: "Right-hand side of the Message-IDs; empty uses the sender's domain",
+			},
+			{
+				displayName: 'Also Check Junk Folder',
+				name: 'checkJunk',
+				type: 'boolean',
+				default: true,
+				description: 'Whether replies and bounces filed as spam count too',
+			},
+		],
+	},
+];

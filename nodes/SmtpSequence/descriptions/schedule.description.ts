@@ -1,0 +1,82 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+const weekdays = [
+	{ name: 'Monday', value: 1 },
+	{ name: 'Tuesday', value: 2 },
+	{ name: 'Wednesday', value: 3 },
+	{ name: 'Thursday', value: 4 },
+	{ name: 'Friday', value: 5 },
+	{ name: 'Saturday', value: 6 },
+	{ name: 'Sunday', value: 7 },
+];
+
+/** Sending window and pacing / limits. */
+export const scheduleFields: INodeProperties[] = [
+	{
+		displayName: 'Sending Window',
+		name: 'window',
+		type: 'collection',
+		placeholder: 'Change Window',
+		default: {},
+		description: "When emails may go out. Defaults: Monday–Friday, 09:00–17:00, in the n8n instance's time zone.",
+		options: [
+			{ displayName: 'Days', name: 'days', type: 'multiOptions', options: weekdays, default: [1, 2, 3, 4, 5] },
+			{ displayName: 'From (HH:MM)', name: 'from', type: 'string', default: '09:00' },
+			{ displayName: 'To (HH:MM)', name: 'to', type: 'string', default: '17:00' },
+			{
+				displayName: 'Time Zone',
+				name: 'timeZone',
+				type: 'string',
+				default: '',
+				placeholder: 'Europe/Berlin',
+				description: "IANA time zone of the window; empty uses the n8n instance's. A prospect's own time zone takes precedence.",
+			},
+		],
+	},
+	{
+		displayName: 'Pacing & Limits',
+		name: 'pacing',
+		type: 'collection',
+		placeholder: 'Change Pacing',
+		default: {},
+		options: [
+			{
+				displayName: 'Min Delay Between Sends (Seconds)',
+				name: 'minDelaySeconds',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 60,
+			},
+			{
+				displayName: 'Max Delay Between Sends (Seconds)',
+				name: 'maxDelaySeconds',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 180,
+			},
+			{
+				displayName: 'Daily Limit for This Mailbox',
+				name: 'dailyLimit',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 50,
+				description: "Counted from the Sent folder (all sequences of this mailbox, today in the window's time zone), so it holds across runs and workflows",
+			},
+			{
+				displayName: 'Max Sends per Run',
+				name: 'maxPerRun',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 10,
+			},
+			{
+				displayName: 'Max Run Duration (Minutes)',
+				name: 'maxRunMinutes',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 30,
+				description: 'The run stops starting new sends after this long; keep it below your schedule interval',
+			},
+		],
+	},
+];

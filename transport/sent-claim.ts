@@ -1,0 +1,59 @@
+/**
+ * "Never twice" across processes: before a step goes out, its exact raw message is APPENDed to the Sent
+ * folder as a claim. The claim with the lowest UID for a Message-ID wins (UIDs only grow, RFC 3501
+ * §2.3.1.1), so of two executions or two n8n workers racing for the same step exactly one sends; a copy
+ * already in Sent from an earlier run always wins. After the SMTP server accepts, the claim is confirmed
+ * with a keyword; if the server refuses, the claim is deleted so nothing is recorded as sent.
+ * The full argument and the remaining window are in docs/design.md ("Never twice").
+ */
+import type { ImapFlow } from 'imapflow';
+import { SequenceError } from '../core/errors';
+
+/** Keyword on a copy whose sending is claimed but not yet confirmed. */
+export const CLAIM_KEYWORD = '$SeqClaim';
+/** Keyword on a copy the SMTP server accepted. */
+export const SENT_KEYWORD = '$SeqSent';
+
+/** A won claim: our copy in Sent. */
+export interface Claim {
+	uid: number;
+	messageId: string;
+}
+
+/** Outcome of trying to claim a step. */
+export type ClaimResult = { won: true; claim: Claim } | { won: false; existingUids: number[] };
+
+/**
+ * Appends `raw` to `sentPath` (which `client` must have selected read-write) and decides whether this
+ * process owns the send. A lost claim deletes its own copy again.
+ */
+export async function claimStep(client: ImapFlow, sentPath: string, raw: Buffer, messageId: string, now: Date): Promise<ClaimResult> {
+	const appended = await client.append(sentPath, raw, ['\\Seen', CLAIM_KEYWORD], now);
+	if (!appended || typeof appended.uid !== 'number') {
+		// RFC 4315 UIDPLUS is what tells us which copy is ours; every mainstream server has it
+		throw new SequenceError('IMAP_COMMAND_FAILED', 'The IMAP server did not report the UID of the appended Sent copy (UIDPLUS missing).', {
+			hint: 'This server cannot be used for safe sequences: two runs could not tell their claims apart.',
+		});
+	}
+	const uids = await copiesOf(client, messageId);
+	const lowest = Math.min(appended.uid, ...uids);
+	if (lowest === appended.uid) return { won: true, claim: { uid: appended.uid, messageId } };
+	await client.messageDelete(String(appended.uid), { uid: true });
+	return { won: false, existingUids: uids.filter((uid) => uid !== appended.uid) };
+}
+
+/** UIDs of every copy of `messageId` in the selected folder. */
+export async function copiesOf(client: ImapFlow, messageId: string): Promise<number[]> {
+	const found = await client.search({ header: { 'message-id': messageId } }, { uid: true });
+	return Array.isArray(found) ? found : [];
+}
+
+/** Marks the claim as accepted by the SMTP server. */
+export async function confirmClaim(client: ImapFlow, claim: Claim): Promise<void> {
+	await client.messageFlagsAdd(String(claim.uid), [SENT_KEYWORD], { uid: true });
+}
+
+/** Deletes the claim after the SMTP server refused the message: nothing stays recorded as sent. */
+export async function releaseClaim(client: ImapFlow, claim: Claim): Promise<void> {
+	await client.messageDelete(String(claim.uid), { uid: true });
+}
