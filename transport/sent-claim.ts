@@ -42,9 +42,12 @@ export async function claimStep(client: ImapFlow, sentPath: string, raw: Buffer,
 	return { won: false, existingUids: uids.filter((uid) => uid !== appended.uid) };
 }
 
-/** UIDs of every copy of `messageId` in the selected folder. */
+/** UIDs of every live copy of `messageId` in the selected folder. */
 export async function copiesOf(client: ImapFlow, messageId: string): Promise<number[]> {
-	const found = await client.search({ header: { 'message-id': messageId } }, { uid: true });
+	// RFC 3501 §7.4.1: EXPUNGE responses are held back during SEARCH, so a session can still "see" copies
+	// other sessions removed; NOOP lets them arrive. A stale copy could only make us lose, never win twice.
+	await client.noop();
+	const found = await client.search({ header: { 'message-id': messageId }, deleted: false }, { uid: true });
 	return Array.isArray(found) ? found : [];
 }
 

@@ -153,6 +153,9 @@ ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_verbose = yes
+# tests log in with wrong passwords on purpose, from several test files at once: no 2 s failure delay
+# and no per-IP penalty growing to 15 s (anvil), which would make those tests slow and flaky
+auth_failure_delay = 0
 
 passdb {
   driver = passwd-file
@@ -225,6 +228,11 @@ service auth {
     mode = 0660
     user = postfix
     group = postfix
+  }
+}
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
   }
 }
 service doveadm {
