@@ -17,10 +17,14 @@ interface ReasonRule {
  * refusals in a recipient code ("550 5.1.1 … blocked", "5.2.1 … account is disabled").
  */
 const SENDER_SIDE_RULES: readonly ReasonRule[] = [
+	// "501 5.1.8 Sender address rejected", "553 5.1.8 … Domain of sender address … does not exist"
+	{ reason: 'rejected', pattern: /sender address rejected|domain of sender address|sender (?:domain|address) (?:does not exist|must exist|is invalid|unknown)|\[mail_from\]|after mail from:/i },
+	// Facebook "Refused due to recipient preferences", "rejected by the recipient's content filter"
+	{ reason: 'filtered', pattern: /recipient preferences|content filter|rejected by (?:the )?recipient|recipient has (?:blocked|filtered)/i },
 	// "550 5.2.2 <kijitora@example.co.jp>... Mailbox Full", "Quota exceeded", "Boîte pleine", "Postfach voll"
 	{ reason: 'mailboxfull', pattern: /mailbox (?:is )?full|mail ?box full|over ?quota|quota (?:exceeded|exceed)|exceeded (?:its|the|storage) (?:quota|allocation)|out of storage space|insufficient (?:storage|space) for (?:the )?(?:user|recipient|mailbox)|mailbox size limit|postfach (?:ist )?voll|bo[iî]te (?:aux lettres )?pleine|buz[oó]n lleno|casella piena|caixa (?:postal )?cheia|full mailbox|user over quota|is full\b/i },
 	// "The email account that you tried to reach is disabled", "Disabled recipient address"
-	{ reason: 'suspend', pattern: /\b(?:account|mailbox|user|recipient(?: address)?) (?:is |has been )?(?:disabled|suspended|inactive|deactivated|locked|frozen|expired)|disabled (?:recipient|user|account|mailbox)|account (?:has been )?closed|inactive (?:user|account|mailbox)|p=DisabledUser/i },
+	{ reason: 'suspend', pattern: /\b(?:account|mailbox|user|recipient(?: address)?) (?:is |has been )?(?:disabled|suspended|inactive|deactivated|locked|frozen|expired)|disabled (?:recipient|user|account|mailbox)|account (?:has been )?closed|inactive (?:user|account|mailbox)|p=DisabledUser|temporar(?:y|ily) (?:locked|disabled|suspended)/i },
 	// "550 5.7.26 … Unauthenticated email … DMARC policy", "SPF … hard fail", "5.7.509 Access denied … DMARC"
 	{ reason: 'authfailure', pattern: /\bdmarc\b|\bspf\b|\bdkim\b|authentication checks failed|unauthenticated (?:email|sender)|does not have authentication information/i },
 	// "Reverse DNS validation failed", "Missing reverse DNS", "PTR record"
@@ -95,17 +99,45 @@ export function bounceReason(status: string | undefined, text: string): BounceRe
 	const reason = reasonFromWords(status, flat);
 	// A DNS failure reported as temporary ("4.4.3", "DNS Error … try again") is a network problem.
 	if (reason === 'hostunknown' && status?.startsWith('4.')) return 'networkerror';
-	// A recipient refused only after DATA was accepted at RCPT TO: a content filter speaking, not a
-	// missing mailbox. Postfix "(in reply to end of DATA command)", Exim "after end of data",
-	// Sendmail ">>> DATA".
-	if (reason === 'userunknown' && /in reply to end of data|after end of data|after data|>>> data\b|in reply to data command/i.test(flat)) return 'filtered';
-	return reason;
+	if (reason !== 'userunknown') return reason;
+	// "User unknown" is only trustworthy when the code says so (X.1.1, X.1.3) or the server said it in
+	// reply to RCPT TO. Refused after DATA — or with no sign of when — it is a content filter using
+	// recipient wording, which is how sisimai reads it too.
+	const detail = status?.split('.').slice(1).join('.');
+	if (detail === '1.1' || detail === '1.3') return 'userunknown';
+	if (UNAMBIGUOUS_USER_UNKNOWN.test(flat)) return 'userunknown';
+	const command = smtpCommand(flat);
+	if (command === 'RCPT') return 'userunknown';
+	if (command === 'DATA') return 'filtered';
+	return 'filtered';
+}
+
+/**
+ * Wording that only a directory lookup of the recipient produces, never a content filter: Exchange
+ * "The recipient name is not recognized", Outlook.com "the address couldn't be found", Hotmail
+ * "Requested action not taken: mailbox unavailable", qmail "no mailbox here by that name",
+ * Yahoo "This user doesn't have a yahoo.com account", "No such user".
+ */
+const UNAMBIGUOUS_USER_UNKNOWN = /recipient name is not recognized|address couldn't be found|mailbox unavailable|no mailbox here by that name|doesn't have an? \S+ account|no such user|no such mailbox|address does not exist|invalid recipient|recipient address rejected: user unknown/i;
+
+/**
+ * The SMTP command the error answered, when the report says. Postfix "(in reply to RCPT TO command)",
+ * Exim "SMTP error from remote mail server after RCPT TO:<…>:", Sendmail ">>> RCPT To:<…>",
+ * qmail "does not like recipient."; Postfix "(in reply to end of DATA command)", Exim "after end of data".
+ */
+export function smtpCommand(text: string): 'RCPT' | 'DATA' | 'MAIL' | undefined {
+	if (/in reply to end of data|after end of data|in reply to data command|>>> data\b/i.test(text) && !/rcpt to/i.test(text)) return 'DATA';
+	if (/in reply to rcpt to|after rcpt to|>>> rcpt to|does not like recipient|did not like our rcpt to|most progress was rcpt to|rcpt to:?\s*<[^>]*>\s*\S*\s*<<<\s*5/i.test(text)) return 'RCPT';
+	if (/in reply to mail from|after mail from|>>> mail from/i.test(text)) return 'MAIL';
+	return undefined;
 }
 
 function reasonFromWords(status: string | undefined, text: string): BounceReason {
 	const words = text.replace(/https?:\/\/\S+/g, (url) => (/NoSuchUser|DisabledUser|Dmarc/i.test(url) ? url : ' '));
 	const detail = status?.split('.').slice(1).join('.');
 	for (const rule of SENDER_SIDE_RULES) if (rule.pattern.test(words)) return rule.reason;
+	// RFC 3463 X.1.7 / X.1.8: the SENDER's address is bad — about us, not the prospect.
+	if (detail === '1.7' || detail === '1.8') return 'rejected';
 	// An explicit recipient-side code wins over generic wording.
 	if (detail && ['1.1', '1.2', '1.6', '1.10'].includes(detail)) return STATUS_REASONS[detail];
 	for (const rule of ADDRESS_RULES) if (rule.pattern.test(words)) return rule.reason;
