@@ -24,6 +24,10 @@ function allAddresses(value: AddressObject | AddressObject[] | undefined): MailA
 	return result;
 }
 
+function rawBodyText(binary: string): string {
+	return Buffer.from(splitHeaderBody(binary).body, 'latin1').toString('utf8');
+}
+
 /** Parses one raw message (RFC 5322, CRLF or LF line ends). Never throws on malformed MIME. */
 export async function parseMessage(raw: Buffer | string): Promise<MailFacts> {
 	const buffer = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
@@ -50,7 +54,9 @@ export async function parseMessage(raw: Buffer | string): Promise<MailFacts> {
 		returnPath,
 		contentType: top.type,
 		reportType: report?.params['report-type']?.toLowerCase(),
-		text: parsed.text ?? '',
+		// Malformed MIME (a "boundary=" parameter on an unindented line, as Verizon and Apache James
+		// write it) leaves mailparser with no text; the raw body still reads fine for the rules.
+		text: parsed.text?.trim() || typeof parsed.html === 'string' ? (parsed.text ?? '') : rawBodyText(binary),
 		html: typeof parsed.html === 'string' ? parsed.html : undefined,
 		parts,
 	};
