@@ -1,0 +1,308 @@
+/**
+ * Watches one IMAP folder for new mail on its own connection: EXAMINE (read-only), catch up from the
+ * cursor with UID SEARCH + FETCH BODY.PEEK[], then IDLE (re-issued every `maxIdleTimeMs`) or, where the
+ * server has no IDLE, poll. Drops are retried with backoff; failures that retrying cannot fix, or that
+ * last too long, are reported once through `onFatal` and the watcher stops.
+ *
+ * The watcher knows nothing about replies: it hands batches of raw messages with the cursor they move
+ * the folder to. The caller persists the cursor and emits; only then does the watcher move on.
+ */
+import type { ImapFlow } from 'imapflow';
+import { asSequenceError, SequenceError, type ConnectionError } from '../core/errors';
+import type { MailboxSettings } from '../core/mailbox/settings';
+import { backoffDelay, DEFAULT_BACKOFF, shouldGiveUp, type BackoffPolicy } from '../core/trigger/backoff';
+import { advanceCursor, newUids, planResume, type ResumePlan } from '../core/trigger/cursor';
+import type { FolderCursor } from '../core/trigger/trigger-state';
+import { explainConnectionError, secretsFor } from './connection-error';
+import { createImapClient } from './imap-client';
+
+/**
+ * How long one IDLE may last before it is re-issued: under our 5-minute socket timeout, far under the
+ * 29 minutes after which RFC 2177 §3 lets servers drop an idle client ("at least every 29 minutes").
+ */
+export const MAX_IDLE_TIME_MS = 4 * 60_000;
+/** Poll interval for servers without IDLE. */
+export const POLL_INTERVAL_MS = 60_000;
+/** Messages fetched (and handed over) per FETCH; bounds memory when catching up after long downtime. */
+export const FETCH_BATCH_SIZE = 50;
+
+/** One fetched message. */
+export interface FetchedMessage {
+	uid: number;
+	/** The full source, fetched with BODY.PEEK[] (flags untouched). */
+	source: Buffer;
+}
+
+/** What the watcher reports. */
+export interface FolderWatchHandlers {
+	/**
+	 * New messages in UID order and the cursor that covers them. Persist the cursor, then emit; the
+	 * watcher waits for the returned promise. If it rejects, the batch is fetched again after a reconnect.
+	 */
+	onBatch(folder: string, messages: FetchedMessage[], cursor: FolderCursor): Promise<void>;
+	/** The cursor moved without messages to hand over (first activation at UIDNEXT, UIDVALIDITY re-sync). */
+	onCursor(folder: string, cursor: FolderCursor): void;
+	/** Retrying stopped: wrong password, TLS mismatch, or the server unreachable for `giveUpAfterMs`. */
+	onFatal(folder: string, error: SequenceError): void;
+	/** Reconnects, re-syncs and other notable events, for the n8n log. */
+	onLog?(level: 'debug' | 'info' | 'warn', message: string): void;
+	/** Each time the watcher starts waiting for new mail (IDLE sent or poll sleep begun). */
+	onWaiting?(folder: string): void;
+}
+
+/** Tunables; every field has a production default. */
+export interface FolderWatchTuning {
+	/** `'auto'`: IDLE when the server offers it, else poll. `'poll'`: always poll. Default `'auto'`. */
+	mode: 'auto' | 'poll';
+	/** Default `POLL_INTERVAL_MS`. */
+	pollIntervalMs: number;
+	/** Default `MAX_IDLE_TIME_MS`. */
+	maxIdleTimeMs: number;
+	/** Default `FETCH_BATCH_SIZE`. */
+	batchSize: number;
+	/** Default `DEFAULT_BACKOFF` (1 s doubling to 60 s; give up after 5 minutes). */
+	backoff: BackoffPolicy;
+	/** The clock. Default `Date.now`. */
+	now: () => number;
+}
+
+/** Defaults of `FolderWatchTuning`. */
+export const DEFAULT_WATCH_TUNING: FolderWatchTuning = {
+	mode: 'auto',
+	pollIntervalMs: POLL_INTERVAL_MS,
+	maxIdleTimeMs: MAX_IDLE_TIME_MS,
+	batchSize: FETCH_BATCH_SIZE,
+	backoff: DEFAULT_BACKOFF,
+	now: () => Date.now(),
+};
+
+/** Counters for tests and benchmarks (what start-up and catch-up cost, independent of timing). */
+export interface FolderWatchStats {
+	/** Successful logins. */
+	sessions: number;
+	/** IMAP commands sent, all sessions. */
+	commands: number;
+	/** Messages fetched with their source. */
+	fetched: number;
+	/** UIDs returned by UID SEARCH, before discarding the ones at or below the cursor. */
+	searchedUids: number;
+}
+
+function chunks<T>(list: readonly T[], size: number): T[][] {
+	const result: T[][] = [];
+	for (let i = 0; i < list.length; i += size) result.push(list.slice(i, i + size));
+	return result;
+}
+
+/** Watches one folder. `start()` once, `stop()` once. */
+export class FolderWatcher {
+	readonly stats: FolderWatchStats = { sessions: 0, commands: 0, fetched: 0, searchedUids: 0 };
+	private readonly tuning: FolderWatchTuning;
+	private client: ImapFlow | undefined;
+	private cursor: FolderCursor | undefined;
+	private stopped = false;
+	private changed = false;
+	private wake: (() => void) | undefined;
+	private loop: Promise<void> | undefined;
+
+	constructor(
+		private readonly settings: MailboxSettings,
+		readonly folder: string,
+		cursor: FolderCursor | undefined,
+		private readonly handlers: FolderWatchHandlers,
+		tuning: Partial<FolderWatchTuning> = {},
+	) {
+		this.cursor = cursor;
+		this.tuning = { ...DEFAULT_WATCH_TUNING, ...tuning };
+	}
+
+	/** Where the folder stands (after `start()` resolved, always set). */
+	get currentCursor(): FolderCursor | undefined {
+		return this.cursor;
+	}
+
+	/**
+	 * Logs in, opens the folder and places the cursor, then keeps watching in the background. Rejects
+	 * (with an explained `ConnectionError`) when the first login fails, so activation fails visibly.
+	 */
+	async start(): Promise<void> {
+		await this.openSession();
+		this.loop = this.run();
+	}
+
+	/** Logs out and waits for the background loop to end. Leaves no connection behind. */
+	async stop(): Promise<void> {
+		this.stopped = true;
+		this.wake?.();
+		await this.closeClient();
+		await this.loop;
+	}
+
+	private explain(error: unknown): SequenceError {
+		if (error instanceof SequenceError) return error;
+		const { settings } = this;
+		return explainConnectionError(error, { service: 'IMAP', endpoint: settings.imap, secrets: secretsFor(settings.user, settings.password) });
+	}
+
+	private async closeClient(): Promise<void> {
+		const client = this.client;
+		this.client = undefined;
+		if (!client) return;
+		if (client.usable) await client.logout().catch(() => client.close());
+		else client.close();
+	}
+
+	private async openSession(): Promise<void> {
+		const client = createImapClient(this.settings, {
+			maxIdleTime: this.tuning.maxIdleTimeMs,
+			logger: {
+				debug: (entry: { src?: string; msg?: string }) => {
+					// imapflow logs each command it sends as { src: 'c', msg: '<tag> <COMMAND> …' }
+					if (entry.src === 'c' && typeof entry.msg === 'string' && !entry.msg.startsWith('(*')) this.stats.commands++;
+				},
+				info: () => undefined,
+				warn: () => undefined,
+				error: () => undefined,
+				trace: () => undefined,
+			},
+		});
+		// failures surface through the rejected command or the 'close' event; 'error' must have a listener
+		client.on('error', () => undefined);
+		client.on('exists', () => this.nudge());
+		client.on('close', () => this.wake?.());
+		this.client = client;
+		try {
+			await client.connect();
+			this.stats.sessions++;
+			const mailbox = await client.mailboxOpen(this.folder, { readOnly: true });
+			const plan = planResume(
+				this.cursor,
+				{ uidValidity: String(mailbox.uidValidity), uidNext: mailbox.uidNext },
+				new Date(this.tuning.now()),
+			);
+			await this.follow(client, plan);
+		} catch (error) {
+			await this.closeClient();
+			throw this.explain(error);
+		}
+	}
+
+	private async follow(client: ImapFlow, plan: ResumePlan): Promise<void> {
+		if (plan.kind === 'resume') return;
+		if (plan.kind === 'start') {
+			this.cursor = plan.cursor;
+			this.handlers.onCursor(this.folder, plan.cursor);
+			return;
+		}
+		this.handlers.onLog?.('warn', `UIDVALIDITY of "${this.folder}" changed; re-scanning mail since ${plan.since.toISOString()}`);
+		const found = await client.search({ since: plan.since }, { uid: true });
+		const uids = newUids(found || [], plan.cursor);
+		this.stats.searchedUids += uids.length;
+		this.cursor = plan.cursor;
+		await this.fetchAndHand(client, uids);
+		const atUidNext = { ...plan.cursor, lastUid: Math.max(plan.cursor.lastUid, (client.mailbox && client.mailbox.uidNext - 1) || 0) };
+		if (this.cursor.lastUid < atUidNext.lastUid) {
+			// messages older than the re-scan window: nothing to hand over, but the cursor must pass them
+			this.cursor = { ...atUidNext, savedAt: new Date(this.tuning.now()).toISOString() };
+			this.handlers.onCursor(this.folder, this.cursor);
+		}
+	}
+
+	/** New mail announced (EXISTS): make the loop catch up, breaking IDLE if needed. */
+	private nudge(): void {
+		this.changed = true;
+		const client = this.client;
+		// any command breaks IDLE (imapflow sends DONE first); the loop then catches up
+		if (client?.idling) client.noop().catch(() => undefined);
+		this.wake?.();
+	}
+
+	private sleep(ms: number): Promise<void> {
+		return new Promise((resolve) => {
+			const timer = setTimeout(done, ms);
+			function done(): void {
+				clearTimeout(timer);
+				resolve();
+			}
+			this.wake = done;
+		});
+	}
+
+	private async run(): Promise<void> {
+		let attempt = 0;
+		let failingSince: number | undefined;
+		while (!this.stopped) {
+			try {
+				if (!this.client?.usable) {
+					await this.closeClient();
+					await this.openSession();
+					this.handlers.onLog?.('info', `Reconnected to "${this.folder}"`);
+				}
+				attempt = 0;
+				failingSince = undefined;
+				await this.watch(this.client as ImapFlow);
+			} catch (error) {
+				if (this.stopped) break;
+				const explained = asSequenceError(this.explain(error));
+				const now = this.tuning.now();
+				failingSince ??= now;
+				if (shouldGiveUp(explained, failingSince, now, this.tuning.backoff)) {
+					this.stopped = true;
+					await this.closeClient();
+					this.handlers.onFatal(this.folder, explained);
+					return;
+				}
+				attempt++;
+				const delay = backoffDelay(attempt, this.tuning.backoff);
+				this.handlers.onLog?.('warn', `Connection for "${this.folder}" lost (${explained.message}); reconnecting in ${delay} ms`);
+				await this.sleep(delay);
+			}
+		}
+	}
+
+	/** One session: catch up, wait for news, repeat, until the connection is gone. */
+	private async watch(client: ImapFlow): Promise<void> {
+		const useIdle = this.tuning.mode === 'auto' && client.capabilities.has('IDLE');
+		while (!this.stopped && client.usable) {
+			this.changed = false;
+			await this.catchUp(client);
+			if (this.changed || this.stopped) continue;
+			this.handlers.onWaiting?.(this.folder);
+			if (useIdle) {
+				await client.idle();
+			} else {
+				await this.sleep(this.tuning.pollIntervalMs);
+				// RFC 3501 §6.1.2: NOOP lets the server report new messages (untagged EXISTS)
+				if (!this.stopped && client.usable) await client.noop();
+			}
+		}
+		if (!this.stopped) throw this.closedError();
+	}
+
+	private closedError(): ConnectionError {
+		return this.explain(Object.assign(new Error('Connection closed'), { code: 'NoConnection' })) as ConnectionError;
+	}
+
+	private async catchUp(client: ImapFlow): Promise<void> {
+		const cursor = this.cursor as FolderCursor;
+		const found = await client.search({ uid: `${cursor.lastUid + 1}:*` }, { uid: true });
+		if (!found) throw this.closedError();
+		this.stats.searchedUids += found.length;
+		await this.fetchAndHand(client, newUids(found, cursor));
+	}
+
+	private async fetchAndHand(client: ImapFlow, uids: number[]): Promise<void> {
+		for (const chunk of chunks(uids, this.tuning.batchSize)) {
+			const messages: FetchedMessage[] = [];
+			for await (const message of client.fetch(chunk.join(','), { uid: true, source: true }, { uid: true })) {
+				if (message.source) messages.push({ uid: message.uid, source: message.source });
+			}
+			this.stats.fetched += messages.length;
+			messages.sort((a, b) => a.uid - b.uid);
+			// UIDs expunged between SEARCH and FETCH return nothing; the cursor still passes them
+			const next = advanceCursor(this.cursor as FolderCursor, chunk[chunk.length - 1], new Date(this.tuning.now()));
+			await this.handlers.onBatch(this.folder, messages, next);
+			this.cursor = next;
+		}
+	}
+}
