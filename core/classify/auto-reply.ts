@@ -57,14 +57,15 @@ const AUTO_SUBJECT = /^(?:auto(?:matic)?[ -]?(?:reply|response|answer)|auto:|aut
 const AUTO_BODY = new RegExp(
 	[
 		// EN
-		"(?:i am|i'm|i will be|i'll be|i am currently|i'm currently) (?:currently )?(?:out of (?:the )?office|away from (?:the |my )?(?:office|desk|email)|on (?:annual |parental |maternity |paternity |sick )?(?:leave|vacation|holiday)|travell?ing with limited|out of office)",
+		// "I am out of the office until …" but not "I'm on holiday next week, can we talk after?"
+		"(?:i am|i'm|i will be|i'll be) (?:currently )?(?:out of (?:the )?office|away from (?:the |my )?(?:office|desk|email)|on (?:annual |parental |maternity |paternity |sick )?(?:leave|vacation|holiday)|travell?ing)(?: and| with| until| till| through| from| returning| on \\w+day)",
 		'this is an? (?:automatic|automated|auto-generated) (?:reply|response|message|answer|notification)',
 		'(?:thank you|thanks) for (?:your|contacting).{0,80}(?:this is an automated|we have received your (?:request|message|email|ticket)|a member of our team will|we will get back to you)',
 		'we have received your (?:request|message|email|e-mail|ticket)',
 		'your (?:request|ticket|case) (?:\\(#?\\d+\\) )?has been (?:received|created|logged)',
 		'with (?:limited|no) access to (?:my )?e-?mail',
 		// DE
-		'ich bin (?:derzeit|zurzeit|momentan|aktuell|bis)?.{0,60}(?:nicht im (?:büro|hause|haus)|abwesend|im urlaub|außer haus|nicht erreichbar)',
+		'ich bin (?:derzeit|zurzeit|momentan|aktuell|bis)\\b.{0,60}(?:nicht im (?:büro|hause|haus)|abwesend|im urlaub|außer haus|nicht erreichbar)',
 		'(?:dies ist|das ist) eine automatische (?:antwort|nachricht|e-mail)',
 		'vielen dank für ihre (?:nachricht|e-mail|anfrage).{0,120}(?:abwesend|nicht im büro|urlaub|automatisch)',
 		// FR

@@ -11,7 +11,7 @@ import { htmlToText } from './html-text';
  * alle ore 10:00 Jane ha scritto:", Portuguese "Em seg., 1 de jan. de 2024 às 10:00, Jane escreveu:",
  * Russian (Android) "… написал(а):", Nordic "… skrev:", Polish "… napisał(a):".
  */
-const ATTRIBUTION = /^[ \t>]*(?:on|am|le|el|op|il|em|den|dne|w dniu|ons|los|the)\b[^\n]{0,300}(?:\n[^\n]{0,120})?(?:wrote|schrieb|a écrit|escribió|escribio|schreef|ha scritto|scrisse|escreveu|skrev|napisał|napisal|kirjoitti|écrit)\s*(?:\([^)\n]*\))?:?[ \t]*$|^[ \t>]*[^\n]{0,200}(?:wrote|написал\(?а?\)?|a écrit|escribió|escreveu|schreef|ha scritto|schrieb|skrev|napisał\(?a?\)?|kirjoitti)\s*:[ \t]*$/imu;
+const ATTRIBUTION = /^[ \t>]*(?:on|am|le|el|op|il|em|den|dne|w dniu|ons|los|the)\b[^\n]{0,300}(?:\n[^\n]{0,120})?(?:wrote|schrieb|a écrit|escribió|escribio|schreef|ha scritto|scrisse|escreveu|skrev|napisał|napisal|kirjoitti|écrit)(?:[^\n]{0,160}:|\s*(?:\([^)\n]*\))?:?)[ \t]*$|^[ \t>]*[^\n]{0,200}(?:wrote|написал\(?а?\)?|a écrit|escribió|escreveu|schreef|ha scritto|schrieb|skrev|napisał\(?a?\)?|kirjoitti)\s*:[ \t]*$/imu;
 
 /** Separator lines of forwarded/original messages: "-----Original Message-----" and translations. */
 const ORIGINAL_SEPARATOR = /^[ \t>]*(?:-{2,}|_{2,}|={2,})?\s*(?:original message|original-nachricht|ursprüngliche nachricht|message d'origine|message original|mensaje original|oorspronkelijk bericht|origineel bericht|messaggio originale|mensagem original|forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado|doorgestuurd bericht|messaggio inoltrato|mensagem encaminhada|begin forwarded message|reply message|原始邮件|исходное сообщение)\s*(?:-{2,}|_{2,}|={2,})?:?[ \t]*$/imu;

@@ -29,7 +29,7 @@ function monthNumber(word: string): number | undefined {
  * Words that introduce the return date (or the last day away, which "until"/"bis"/"hasta" name; we
  * report the date as written either way).
  */
-const CUE = /(?:back|return(?:ing)?|returns|in the office|available|until|till|through|thru|\bto\b|zurück|wieder(?: im büro| erreichbar| da)?|bis(?: zum| einschließlich| einschl\.?)?|ab dem|retour|de retour|jusqu'(?:au|à|a)|à partir du|hasta(?: el)?|regreso|vuelvo|a partir del|terug|tot en met|t\/m|tot|vanaf|fino al?|rientro|rientrerò|di ritorno|dal|até(?: ao| o| dia)?|retorno|volto|regresso|a partir de)\b/giu;
+const CUE = /(?<![\p{L}])(?:back|return(?:ing)?|returns|in the office|available|until|till|through|thru|\bto\b|zurück|wieder(?: im büro| erreichbar| da)?|bis(?: zum| einschließlich| einschl\.?)?|ab dem|retour|de retour|jusqu'(?:au|à|a)|à partir du|hasta(?: el)?|regreso|vuelvo|a partir del|terug|tot en met|t\/m|tot|vanaf|fino al?|rientro|rientrerò|di ritorno|dal|até(?: ao| o| dia)?|retorno|volto|regresso|a partir de)(?![\p{L}])/giu;
 
 const WORD_DATE = /(?:\b[a-zà-ü]+\.?,?\s+)?(\d{1,2})(?:st|nd|rd|th|er|º|°|\.)?\s*(?:de\s+)?([a-zà-ü]{3,10}\.?)(?:\s+(?:de\s+)?(\d{4}))?/iu;
 const WORD_DATE_EN = /(?:\b[a-z]+,?\s+)?([a-z]{3,9}\.?)\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?/i;

@@ -27,7 +27,7 @@ const UNSUBSCRIBE = new RegExp(
 		'ne (?:plus|pas) me (?:contacter|écrire|solliciter)',
 		'ne plus recevoir',
 		// ES
-		'(?:darme|dame|me) de baja|dar(?:me)? de baja',
+		'(?:darme|dame|denme|deme|déme|me) de baja|dar(?:me)? de baja',
 		'no (?:me )?(?:vuelva|vuelvan|vuelvas) a (?:escribir|contactar)',
 		'no me (?:escriba|contacte|envíe|envie|mande)',
 		'(?:eliminen|elimine|borren|quiten|quítenme|sáquenme|saquenme)(?:me)? de',
