@@ -41,8 +41,8 @@ export interface ReplyWatcherConfig {
 	folders: readonly string[];
 	options: TriggerOptions;
 	store: TriggerStateStore;
-	/** Called with each batch's items after the state was saved. */
-	emit(items: EmittedReply[]): void;
+	/** Called with each batch's items after the state was saved; awaited, so batches stay in order. */
+	emit(items: EmittedReply[]): void | Promise<void>;
 	/** Called once when a folder cannot be watched any more; the watcher has stopped by then. */
 	onFatal(error: SequenceError, folder: string): void;
 	logger?: TriggerLogger;
@@ -146,7 +146,7 @@ export class ReplyWatcher {
 		state.seen = seen.toArray();
 		// the state is saved before the items leave: see docs/trigger-readme-section.md ("Delivery guarantee")
 		this.config.store.save(state);
-		if (items.length > 0) this.config.emit(items);
+		if (items.length > 0) await this.config.emit(items);
 	}
 
 	private handleFatal(folder: string, error: SequenceError): void {

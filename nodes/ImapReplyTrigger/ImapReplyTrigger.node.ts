@@ -6,13 +6,37 @@ import {
 	type ITriggerFunctions,
 	type ITriggerResponse,
 } from 'n8n-workflow';
-import { checkImap } from '../../transport/mailbox-check';
+import type { MailboxSettings } from '../../core/mailbox/settings';
+import type { TriggerOptions } from '../../core/trigger/trigger-options';
+import { resolveWatchedFolders } from '../../transport/imap-watch-folders';
+import { findRecentReply, RECENT_LIMIT } from '../../transport/reply-recent';
+import { ReplyWatcher } from '../../transport/reply-watcher';
+import { readAttachments } from '../../core/trigger/attachments';
 import {
 	MAILBOX_TEST_METHOD,
 	OUTREACH_MAILBOX_CREDENTIAL,
 	mailboxSettingsFrom,
 	outreachMailboxConnectionTest,
 } from '../shared/mailbox-credential';
+import { triggerProperties } from './description';
+import { readTriggerParameters } from './trigger-parameters';
+import { staticDataStore, toExecutionData, toNodeError } from './trigger-output';
+
+/** Manual test run: emit the newest matching message at once, or say clearly that there is none. */
+async function emitRecent(this: ITriggerFunctions, settings: MailboxSettings, folders: string[], options: TriggerOptions): Promise<void> {
+	const found = await findRecentReply(settings, folders, options).catch((error: unknown) => {
+		throw toNodeError(this.getNode(), error);
+	});
+	if (!found) {
+		throw new NodeOperationError(this.getNode(), `No matching message among the last ${RECENT_LIMIT} messages of ${folders.join(', ')}`, {
+			description:
+				'A test run shows the newest message that would trigger the workflow and does not wait for new mail. Reply to one of your sequence emails (or choose "Every New Message"), then test again. Once the workflow is active, new replies start it within about a second.',
+		});
+	}
+	const attachments = options.includeAttachments ? await readAttachments(found.source) : undefined;
+	const item = { json: found.examined.item ?? {}, ...(attachments ? { attachments } : {}) };
+	this.emit([await toExecutionData(this, [item])]);
+}
 
 export class ImapReplyTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -27,18 +51,40 @@ export class ImapReplyTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'outreachMailboxApi', required: true, testedBy: 'outreachMailboxConnectionTest' }],
-		properties: [],
+		properties: triggerProperties,
 	};
 
 	methods = { credentialTest: { [MAILBOX_TEST_METHOD]: outreachMailboxConnectionTest } };
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
-		const settings = mailboxSettingsFrom(await this.getCredentials(OUTREACH_MAILBOX_CREDENTIAL));
+		const node = this.getNode();
+		let settings: MailboxSettings;
+		let folders: string[];
+		const { folders: choice, options } = readTriggerParameters(this);
 		try {
-			await checkImap(settings);
+			settings = mailboxSettingsFrom(await this.getCredentials(OUTREACH_MAILBOX_CREDENTIAL));
+			folders = await resolveWatchedFolders(settings, choice);
 		} catch (error) {
-			throw new NodeOperationError(this.getNode(), error instanceof Error ? error : String(error));
+			throw toNodeError(node, error);
 		}
-		return { closeFunction: async () => undefined };
+		if (this.getMode() === 'manual') {
+			return { manualTriggerFunction: async () => await emitRecent.call(this, settings, folders, options) };
+		}
+		const watcher = new ReplyWatcher({
+			settings,
+			folders,
+			options,
+			store: staticDataStore(this.getWorkflowStaticData('node')),
+			// this.emit is read at call time: n8n may replace it after trigger() returns
+			emit: async (replies) => this.emit([await toExecutionData(this, replies)]),
+			onFatal: (error, folder) => this.emitError(toNodeError(node, error, `Stopped watching "${folder}"`)),
+			logger: this.logger,
+		});
+		try {
+			await watcher.start();
+		} catch (error) {
+			throw toNodeError(node, error);
+		}
+		return { closeFunction: async () => await watcher.stop() };
 	}
 }

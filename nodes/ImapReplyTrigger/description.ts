@@ -1,0 +1,89 @@
+import type { INodeProperties } from 'n8n-workflow';
+import { DEFAULT_EVENTS } from '../../core/trigger/trigger-options';
+
+/** The trigger's parameters: events, scope, folders and output options. */
+export const triggerProperties: INodeProperties[] = [
+	{
+		displayName: 'Events',
+		name: 'events',
+		type: 'multiOptions',
+		default: [...DEFAULT_EVENTS],
+		description: 'Which kinds of incoming mail start the workflow',
+		options: [
+			{ name: 'Auto-Reply', value: 'autoReply', description: 'Out-of-office and other automatic answers, with the return date when given' },
+			{ name: 'Bounce', value: 'bounce', description: 'Delivery failures, with the failed recipient, status code and hard/soft' },
+			{ name: 'Complaint', value: 'complaint', description: 'Spam complaints from feedback loops (ARF reports)' },
+			{ name: 'Delivery Report', value: 'deliveryReport', description: 'Successful delivery notifications (not a bounce)' },
+			{ name: 'Reply', value: 'reply', description: 'A person answered' },
+			{ name: 'Unsubscribe Request', value: 'unsubscribe', description: 'A person asked to be removed' },
+		],
+	},
+	{
+		displayName: 'Messages to Consider',
+		name: 'scope',
+		type: 'options',
+		default: 'sequence',
+		options: [
+			{
+				name: 'SMTP Sequence Emails Only',
+				value: 'sequence',
+				description: 'Only mail that answers or returns an email sent by the SMTP Sequence node',
+			},
+			{ name: 'Every New Message', value: 'all', description: 'Every new message, classified; sequence fields are empty when it answers none' },
+		],
+	},
+	{
+		displayName: 'Watch Junk Folder',
+		name: 'watchJunk',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to also watch the Junk/Spam folder (found by its \\Junk flag), where some replies and bounces land',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Include Attachments',
+				name: 'includeAttachments',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to add attachments as binary properties (attachment_0, attachment_1, …)',
+			},
+			{
+				displayName: 'Include Full Text and HTML',
+				name: 'includeBodies',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to add the whole decoded text and HTML bodies, quoted history included',
+			},
+			{
+				displayName: 'Include Raw Headers',
+				name: 'includeHeaders',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to add every header of the message',
+			},
+			{
+				displayName: 'Other Folders',
+				name: 'otherFolders',
+				type: 'string',
+				default: '',
+				placeholder: 'Replies, Archive/2025',
+				description: 'More folders to watch, comma-separated, as the server names them',
+			},
+			{
+				displayName: 'Sequence Keys',
+				name: 'sequenceKeys',
+				type: 'string',
+				default: '',
+				placeholder: 'q3-founders, q3-agencies',
+				description:
+					'The Sequence Key values used in your SMTP Sequence nodes, comma-separated. Lets the trigger name the sequence and tell the prospect from a colleague answering in the thread.',
+			},
+		],
+	},
+];

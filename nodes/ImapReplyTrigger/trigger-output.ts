@@ -1,0 +1,50 @@
+import {
+	NodeOperationError,
+	type IBinaryKeyData,
+	type IDataObject,
+	type INode,
+	type INodeExecutionData,
+	type ITriggerFunctions,
+} from 'n8n-workflow';
+import { asSequenceError } from '../../core/errors';
+import { readTriggerState, type TriggerState } from '../../core/trigger/trigger-state';
+import type { EmittedReply, TriggerStateStore } from '../../transport/reply-watcher';
+
+/** n8n items from emitted replies; attachments become binary properties `attachment_<n>`. */
+export async function toExecutionData(context: ITriggerFunctions, replies: EmittedReply[]): Promise<INodeExecutionData[]> {
+	const items: INodeExecutionData[] = [];
+	for (const reply of replies) {
+		const item: INodeExecutionData = { json: reply.json as IDataObject };
+		if (reply.attachments?.length) {
+			const binary: IBinaryKeyData = {};
+			for (const [index, attachment] of reply.attachments.entries()) {
+				binary[`attachment_${index}`] = await context.helpers.prepareBinaryData(attachment.content, attachment.fileName, attachment.contentType);
+			}
+			item.binary = binary;
+		}
+		items.push(item);
+	}
+	return items;
+}
+
+/**
+ * The trigger state in the workflow's static data. n8n writes static data to its database each time a
+ * trigger calls `emit` (and at activation), so what `save` wrote before an emit is persisted with it.
+ */
+export function staticDataStore(staticData: IDataObject): TriggerStateStore {
+	return {
+		load: () => readTriggerState(staticData),
+		save: (state: TriggerState) => {
+			staticData.version = state.version;
+			staticData.folders = JSON.parse(JSON.stringify(state.folders));
+			staticData.seen = [...state.seen];
+		},
+	};
+}
+
+/** The one place errors become NodeOperationError for n8n (message for the user, hint as description). */
+export function toNodeError(node: INode, error: unknown, context?: string): NodeOperationError {
+	const sequenceError = asSequenceError(error);
+	const message = context ? `${context}: ${sequenceError.message}` : sequenceError.message;
+	return new NodeOperationError(node, message, { description: sequenceError.hint });
+}

@@ -1,0 +1,32 @@
+import type { IDataObject, ITriggerFunctions } from 'n8n-workflow';
+import { resolveTriggerOptions, type TriggerOptions } from '../../core/trigger/trigger-options';
+import type { FolderChoice } from '../../transport/imap-watch-folders';
+
+/** The node's parameters, typed. */
+export interface TriggerParameters {
+	folders: FolderChoice;
+	options: TriggerOptions;
+}
+
+/** Reads the parameters (see description.ts) into core options; throws InputError on bad values. */
+export function readTriggerParameters(context: ITriggerFunctions): TriggerParameters {
+	const events = context.getNodeParameter('events', []) as string[];
+	const scope = context.getNodeParameter('scope', 'sequence') as string;
+	const watchJunk = context.getNodeParameter('watchJunk', false) as boolean;
+	const extra = context.getNodeParameter('options', {}) as IDataObject;
+	const otherFolders = typeof extra.otherFolders === 'string' ? extra.otherFolders : '';
+	return {
+		folders: {
+			junk: watchJunk,
+			extra: otherFolders.split(',').map((f) => f.trim()).filter((f) => f.length > 0),
+		},
+		options: resolveTriggerOptions({
+			events,
+			scope,
+			includeBodies: extra.includeBodies === true,
+			includeAttachments: extra.includeAttachments === true,
+			includeHeaders: extra.includeHeaders === true,
+			sequenceKeys: typeof extra.sequenceKeys === 'string' ? extra.sequenceKeys : '',
+		}),
+	};
+}
