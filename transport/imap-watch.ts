@@ -8,7 +8,7 @@
  * the folder to. The caller persists the cursor and emits; only then does the watcher move on.
  */
 import type { ImapFlow } from 'imapflow';
-import { asSequenceError, SequenceError, type ConnectionError } from '../core/errors';
+import { asSequenceError, ConnectionError, SequenceError } from '../core/errors';
 import type { MailboxSettings } from '../core/mailbox/settings';
 import { backoffDelay, DEFAULT_BACKOFF, shouldGiveUp, type BackoffPolicy } from '../core/trigger/backoff';
 import { advanceCursor, newUids, planResume, type ResumePlan } from '../core/trigger/cursor';
@@ -104,6 +104,8 @@ export class FolderWatcher {
 	private changed = false;
 	private wake: (() => void) | undefined;
 	private loop: Promise<void> | undefined;
+	/** Set once a session got as far as opening the folder: the settings are proven to work. */
+	private provenSettings = false;
 
 	constructor(
 		private readonly settings: MailboxSettings,
@@ -181,6 +183,7 @@ export class FolderWatcher {
 				new Date(this.tuning.now()),
 			);
 			await this.follow(client, plan);
+			this.provenSettings = true;
 		} catch (error) {
 			await this.closeClient();
 			throw this.explain(error);
@@ -246,7 +249,10 @@ export class FolderWatcher {
 				const explained = asSequenceError(this.explain(error));
 				const now = this.tuning.now();
 				failingSince ??= now;
-				if (shouldGiveUp(explained, failingSince, now, this.tuning.backoff)) {
+				// Once these settings have worked, only a rejected password is final at once: a reset
+				// during a reconnect's TLS handshake (server restarting) looks like a TLS mismatch.
+				const final = explained.code === 'AUTH_FAILED' || (!this.provenSettings && !explained.temporary);
+				if (shouldGiveUp({ temporary: !final }, failingSince, now, this.tuning.backoff)) {
 					this.stopped = true;
 					await this.closeClient();
 					this.handlers.onFatal(this.folder, explained);
@@ -279,8 +285,10 @@ export class FolderWatcher {
 		if (!this.stopped) throw this.closedError();
 	}
 
+	/** The established session ended (kicked, server restart, socket timeout): always worth a retry. */
 	private closedError(): ConnectionError {
-		return this.explain(Object.assign(new Error('Connection closed'), { code: 'NoConnection' })) as ConnectionError;
+		const { host, port } = this.settings.imap;
+		return new ConnectionError('CONNECTION_CLOSED', `IMAP server ${host}:${port} closed the connection.`, { service: 'IMAP', host, port });
 	}
 
 	private async catchUp(client: ImapFlow): Promise<void> {

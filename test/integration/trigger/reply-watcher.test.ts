@@ -7,6 +7,9 @@ import { ReplyWatcher, type ReplyWatcherConfig } from '../../../transport/reply-
 import { addressOf, settingsFor } from '../../helpers/mailstack';
 import { appendTo, Collector, deliver, MemoryStore, ourId, replyRaw, settle, uniqueTag } from './trigger-fixtures';
 
+// jest's testTimeout is a global option; the projects' 60 s in jest.config.js does not apply per project
+jest.setTimeout(60_000);
+
 const watchers: ReplyWatcher[] = [];
 afterEach(async () => {
 	await Promise.all(watchers.splice(0).map((w) => w.stop()));
