@@ -159,8 +159,9 @@ export class FolderWatcher {
 			maxIdleTime: this.tuning.maxIdleTimeMs,
 			logger: {
 				debug: (entry: { src?: string; msg?: string }) => {
-					// imapflow logs each command it sends as { src: 'c', msg: '<tag> <COMMAND> …' }
-					if (entry.src === 'c' && typeof entry.msg === 'string' && !entry.msg.startsWith('(*')) this.stats.commands++;
+					// imapflow logs each command it sends as { src: 'c', msg: '<tag> <COMMAND> …' }; SASL and
+					// literal continuations are logged too, without a tag
+					if (entry.src === 'c' && typeof entry.msg === 'string' && /^\S+ [A-Z]/.test(entry.msg)) this.stats.commands++;
 				},
 				info: () => undefined,
 				warn: () => undefined,
