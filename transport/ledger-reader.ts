@@ -5,8 +5,9 @@
  * - Sent: one SEARCH for our Message-IDs of this sequence + one FETCH of their envelopes and keywords;
  *   one SEARCH for today's sends of all sequences (the daily limit).
  * - INBOX (and Junk): one SEARCH for messages since the first send, one FETCH of their envelopes and
- *   threading headers, one SEARCH for bodies quoting our ids (bounces carry the original's headers in the
- *   body); only the messages that refer to the sequence or come from a prospect are fetched in full
+ *   threading headers, one SEARCH for messages whose text quotes our ids (bounces carry the original's
+ *   headers in a message/rfc822 or text/rfc822-headers part — Dovecot's BODY search does not look there,
+ *   TEXT does); only the messages that refer to the sequence or come from a prospect are fetched in full
  *   and classified.
  *
  * Before each send the inbound folders are checked again for UIDs above the last one seen (one SEARCH
@@ -27,6 +28,7 @@ export interface SentCopy {
 	/** The Date header (when it was sent); the internal date if the header is unreadable. */
 	date: Date;
 	to: string[];
+	subject: string;
 	keywords: string[];
 }
 
@@ -83,6 +85,7 @@ export class LedgerReader {
 				ref,
 				date: dateOf(message),
 				to: (message.envelope?.to ?? []).map((a) => ledgerAddress(a.address ?? '')).filter(Boolean),
+				subject: message.envelope?.subject ?? '',
 				keywords: [...(message.flags ?? [])],
 			});
 		}
@@ -115,7 +118,7 @@ export class LedgerReader {
 			const dayBefore = new Date(since.getTime() - 24 * 60 * 60 * 1000);
 			const recent = uidList(await this.inboxClient.search({ since: dayBefore }, { uid: true }));
 			if (recent.length === 0) continue;
-			const quoting = new Set(uidList(await this.inboxClient.search({ since: dayBefore, body: `sq.${sequenceHash}.` }, { uid: true })));
+			const quoting = new Set(uidList(await this.inboxClient.search({ since: dayBefore, text: `sq.${sequenceHash}.` }, { uid: true })));
 			found.push(...(await this.examine(folder, recent, sequenceHash, prospects, quoting)));
 		}
 		return found;
@@ -132,7 +135,7 @@ export class LedgerReader {
 			const uids = uidList(await this.inboxClient.search({ uid: `${last + 1}:*` }, { uid: true })).filter((uid) => uid > last);
 			this.lastUid.set(folder, Math.max(last, box.uidNext - 1, ...uids));
 			if (uids.length === 0) continue;
-			const quoting = new Set(uidList(await this.inboxClient.search({ uid: `${last + 1}:*`, body: `sq.${sequenceHash}.` }, { uid: true })));
+			const quoting = new Set(uidList(await this.inboxClient.search({ uid: `${last + 1}:*`, text: `sq.${sequenceHash}.` }, { uid: true })));
 			found.push(...(await this.examine(folder, uids, sequenceHash, prospects, quoting)));
 		}
 		return found;

@@ -4,7 +4,8 @@
  * global setup exports (MAILSTACK_*), with the script's defaults.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
@@ -100,4 +101,11 @@ export async function mailstack(...args: string[]): Promise<string> {
 		maxBuffer: 16 * 1024 * 1024,
 	});
 	return stdout;
+}
+
+/** Empties every folder of the given stack users (each test file owns its users), in one doveadm call. */
+export async function resetMailboxes(...users: string[]): Promise<void> {
+	const list = path.join(mkdtempSync(path.join(os.tmpdir(), 'mailstack-users-')), 'users');
+	writeFileSync(list, users.map(addressOf).join('\n') + '\n');
+	await mailstack('doveadm', 'expunge', '-F', list, 'mailbox', '*', 'all');
 }

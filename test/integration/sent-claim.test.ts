@@ -7,7 +7,7 @@ import { createImapClient } from '../../transport/imap-client';
 import { findSentFolder } from '../../transport/mail-folders';
 import { CLAIM_KEYWORD, SENT_KEYWORD, claimStep, confirmClaim, copiesOf, releaseClaim } from '../../transport/sent-claim';
 import { composeRaw } from '../../transport/compose';
-import { settingsFor } from '../helpers/mailstack';
+import { resetMailboxes, settingsFor } from '../helpers/mailstack';
 
 const USER = 'u01';
 let clients: ImapFlow[] = [];
@@ -31,6 +31,8 @@ function raw(messageId: string) {
 		date: new Date('2026-11-26T10:00:00Z'),
 	});
 }
+
+beforeAll(() => resetMailboxes(USER));
 
 afterEach(async () => {
 	await Promise.all(clients.map((c) => c.logout().catch(() => undefined)));

@@ -1,7 +1,8 @@
 /**
  * Jest global setup for the integration and workflow projects: makes sure the real Postfix + Dovecot
- * run (installing them from Debian packages if missing), reusing a running instance, and empties all
- * mailboxes so every run starts from the same ledger.
+ * run (installing them from Debian packages if missing), reusing a running instance. Each test file
+ * empties the mailboxes it owns itself (`resetMailboxes`), so two test runs at once do not wipe each
+ * other's mail.
  */
 import { execFileSync } from 'node:child_process';
 import { MAILSTACK_BASE, MAILSTACK_SCRIPT } from '../helpers/mailstack';
@@ -42,7 +43,5 @@ export default async function globalSetup(): Promise<void> {
 			);
 		}
 	}
-	// every mailbox of every user, in one doveadm call (the demo resets its own mailboxes when it starts)
-	run(['doveadm', 'expunge', '-A', 'mailbox', '*', 'all']);
 	process.env.SMTP_SEQUENCE_STACK_READY = '1';
 }

@@ -1,26 +1,14 @@
 /**
- * Runs the SMTP Sequence node inside n8n-core's real engine, from workflow JSON.
+ * The SMTP Sequence node inside n8n-core's real engine, from workflow JSON, against the real mail stack:
+ * expressions per item, missing variables as per-item errors, continueOnFail and pairedItem, and sends
+ * that the next execution remembers through the mailbox.
  */
+import type { INode, INodeExecutionData } from 'n8n-workflow';
 import { SmtpSequence } from '../../nodes/SmtpSequence/SmtpSequence.node';
-import { parseSequenceMessageId, sequenceHash } from '../../core/mail/message-id';
+import { sequenceMessageId } from '../../core/mail/message-id';
 import { runWorkflow, type WorkflowJson } from '../harness/engine';
-import { credentialFor } from '../helpers/mailstack';
-
-const workflow: WorkflowJson = {
-	nodes: [
-		{ id: '1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-		{
-			id: '2',
-			name: 'SMTP Sequence',
-			type: 'n8n-nodes-smtp-sequence.smtpSequence',
-			typeVersion: 1,
-			position: [200, 0],
-			parameters: { operation: 'preview', sequenceKey: 'engine-test', email: '={{ $json.email }}' },
-			credentials: { outreachMailboxApi: { id: '1', name: 'Alice' } },
-		},
-	],
-	connections: { Start: { main: [[{ node: 'SMTP Sequence', type: 'main', index: 0 }]] } },
-};
+import { addressOf, credentialFor, resetMailboxes } from '../helpers/mailstack';
+import { readMailbox, waitForMessage } from '../helpers/sequence';
 
 /** A pass-through start node standing in for n8n's Manual Trigger (not a dependency of this package). */
 class ManualTrigger {
@@ -28,28 +16,106 @@ class ManualTrigger {
 		displayName: 'Manual Trigger', name: 'manualTrigger', group: ['trigger'], version: 1, description: '',
 		defaults: {}, inputs: [], outputs: ['main'], properties: [],
 	};
-	async execute(this: { getInputData(): unknown[] }) {
+	async execute(this: { getInputData(): INodeExecutionData[] }) {
 		return [this.getInputData()];
 	}
 }
 
-describe('SMTP Sequence in the n8n-core engine', () => {
-	it('resolves the email expression per item and keeps item pairing', async () => {
-		const result = await runWorkflow({
-			workflow,
-			nodeClasses: {
-				'n8n-nodes-base.manualTrigger': ManualTrigger as never,
-				'n8n-nodes-smtp-sequence.smtpSequence': SmtpSequence,
+const nodeClasses = {
+	'n8n-nodes-base.manualTrigger': ManualTrigger as never,
+	'n8n-nodes-smtp-sequence.smtpSequence': SmtpSequence,
+};
+
+function workflow(parameters: INode['parameters'], settings: Partial<INode> = {}): WorkflowJson {
+	return {
+		nodes: [
+			{ id: '1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: '2',
+				name: 'SMTP Sequence',
+				type: 'n8n-nodes-smtp-sequence.smtpSequence',
+				typeVersion: 1,
+				position: [200, 0],
+				parameters,
+				credentials: { outreachMailboxApi: { id: '1', name: 'Mailbox' } },
+				...settings,
 			},
-			credentials: { outreachMailboxApi: credentialFor('alice') },
-			input: [{ json: { email: 'bob@example.test' } }, { json: { email: 'carol@example.test' } }],
+		],
+		connections: { Start: { main: [[{ node: 'SMTP Sequence', type: 'main', index: 0 }]] } },
+	};
+}
+
+const openWindow = { days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00', timeZone: 'UTC' };
+const steps = {
+	step: [
+		{ subject: '={Hi|Hello} {{ $json.firstName }}', text: '=Hello {{ $json.firstName }} at {{ $json.company }}', waitAmount: 2, waitUnit: 'days', replyInThread: true },
+		{ subject: '', text: '=Following up, {{ $json.firstName }}.', waitAmount: 3, waitUnit: 'businessDays', replyInThread: true },
+	],
+};
+
+beforeAll(() => resetMailboxes('u20', 'erin', 'frank', 'grace'));
+
+describe('SMTP Sequence in the n8n-core engine', () => {
+	it('Preview: evaluates expressions per item; a missing variable fails only that item (continueOnFail)', async () => {
+		const result = await runWorkflow({
+			workflow: workflow(
+				{ operation: 'preview', sequenceKey: `wf-preview-${Date.now()}`, email: '={{ $json.email }}', steps, window: openWindow },
+				{ continueOnFail: true },
+			),
+			nodeClasses,
+			credentials: { outreachMailboxApi: credentialFor('u20') },
+			input: [
+				{ json: { email: 'erin@example.test', firstName: 'Erin', company: 'Acme' } },
+				{ json: { email: 'frank@example.test', firstName: 'Frank' } },
+				{ json: { email: 'not an address' } },
+			],
 		});
 		expect(result.error).toBeUndefined();
 		const items = result.output('SMTP Sequence');
-		expect(items.map((i) => i.json.email)).toEqual(['bob@example.test', 'carol@example.test']);
-		expect(items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
-		const ref = parseSequenceMessageId(String(items[0].json.messageId));
-		expect(ref).toMatchObject({ sequenceHash: sequenceHash('engine-test'), step: 1 });
-		expect(String(items[0].json.messageId)).toMatch(/@example\.test>$/);
+		expect(items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(items[0].json).toMatchObject({ status: 'due', step: 1, text: 'Hello Erin at Acme', subject: expect.stringMatching(/^(Hi|Hello) Erin$/) });
+		expect((items[0].json.schedule as unknown[]).length).toBe(2);
+		expect(items[1].json).toMatchObject({ status: 'failed', error: { code: 'MISSING_VARIABLE', temporary: false } });
+		expect(String((items[1].json.error as { message: string }).message)).toContain('{{ $json.company }}');
+		expect(items[2].json).toMatchObject({ status: 'failed', error: { code: 'INVALID_ADDRESS' } });
+		expect(await readMailbox('erin')).toEqual([]);
+	});
+
+	it('Preview without continueOnFail: the workflow fails on the bad item, naming it', async () => {
+		const result = await runWorkflow({
+			workflow: workflow({ operation: 'preview', sequenceKey: 'wf-strict', email: '={{ $json.email }}', steps, window: openWindow }),
+			nodeClasses,
+			credentials: { outreachMailboxApi: credentialFor('u20') },
+			input: [{ json: { email: 'erin@example.test', firstName: 'Erin', company: 'Acme' } }, { json: { email: 'bad\r\nBcc: x@y.z' } }],
+		});
+		expect(result.error?.message).toMatch(/Prospect Email/);
+	});
+
+	it('Send Due Steps: sends step 1, and the next execution knows it from the mailbox', async () => {
+		const key = `wf-send-${Date.now()}`;
+		const parameters = {
+			operation: 'send',
+			sequenceKey: key,
+			email: '={{ $json.email }}',
+			name: '={{ $json.firstName }}',
+			steps,
+			window: openWindow,
+			pacing: { minDelaySeconds: 0, maxDelaySeconds: 0 },
+		};
+		const input = [
+			{ json: { email: 'grace@example.test', firstName: 'Grace', company: 'Hooli' } },
+			{ json: { email: 'frank@example.test', firstName: 'Frank', company: 'Initech' } },
+		];
+		const first = await runWorkflow({ workflow: workflow(parameters), nodeClasses, credentials: { outreachMailboxApi: credentialFor('u20') }, input });
+		expect(first.error).toBeUndefined();
+		const sent = first.output('SMTP Sequence');
+		expect(sent.map((i) => [i.json.status, i.json.step])).toEqual([['sent', 1], ['sent', 1]]);
+		const id = sequenceMessageId(key, addressOf('grace'), 1, 'example.test');
+		expect(sent[0].json).toMatchObject({ messageId: id, threadMessageId: id, smtpResponse: expect.stringMatching(/^250 /) });
+		const received = await waitForMessage('grace', (m) => m.messageId === id);
+		expect(received.headers).toMatch(/^To: Grace <grace@example\.test>/m);
+
+		const second = await runWorkflow({ workflow: workflow(parameters), nodeClasses, credentials: { outreachMailboxApi: credentialFor('u20') }, input });
+		expect(second.output('SMTP Sequence').map((i) => [i.json.status, i.json.step])).toEqual([['notDue', 2], ['notDue', 2]]);
 	});
 });

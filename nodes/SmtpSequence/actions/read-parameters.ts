@@ -1,0 +1,157 @@
+/**
+ * Node parameters → the run's request. Sequence-wide settings (key, steps, window, limits, options) are
+ * read once, from the first item; prospect fields and templates are evaluated per item.
+ */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { InputError, SequenceError } from '../../../core/errors';
+import { parseAddress } from '../../../core/mail/address';
+import { assertHeaderSafe } from '../../../core/mail/header-safety';
+import type { MailboxSettings } from '../../../core/mailbox/settings';
+import { resolveOptions, type SequenceOptions } from '../../../core/sequence/options';
+import { renderStep, templateFromParameter, type StepTemplate } from '../../../core/sequence/render';
+import type { WaitUnit } from '../../../core/sequence/schedule';
+import { resolveTimeZone } from '../../../core/sequence/send-window';
+import { spintaxSeed } from '../../../core/sequence/spintax';
+import type { MessageOptions, RenderStepFn, RunProspect, StepDefinition } from '../../../transport/sequence-run';
+
+/** A sequence step as stored by n8n (the fixedCollection `steps.step`). */
+interface StepParameter {
+	waitAmount?: number;
+	waitUnit?: WaitUnit;
+	replyInThread?: boolean;
+	subject?: string;
+	text?: string;
+	html?: string;
+}
+
+const WAIT_UNITS: readonly WaitUnit[] = ['minutes', 'hours', 'days', 'businessDays'];
+
+function stepParameters(value: unknown): StepParameter[] {
+	const list = (value as { step?: unknown } | undefined)?.step;
+	return Array.isArray(list) ? (list as StepParameter[]) : [];
+}
+
+/** The steps' timing and threading (from the evaluated parameters of the first item). */
+export function readSteps(fn: IExecuteFunctions): StepDefinition[] {
+	const steps = stepParameters(fn.getNodeParameter('steps', 0, {}));
+	if (steps.length === 0) throw new InputError('INVALID_PARAMETER', 'The sequence has no steps: add at least one step.');
+	return steps.map((step, i) => {
+		const unit = step.waitUnit ?? 'businessDays';
+		if (!WAIT_UNITS.includes(unit)) throw new InputError('INVALID_PARAMETER', `Step ${i + 1}: unknown wait unit "${String(unit)}"`);
+		return { wait: { amount: Number(step.waitAmount ?? 0), unit }, replyInThread: step.replyInThread !== false };
+	});
+}
+
+/** The raw (unevaluated) templates of each step, so missing variables can be detected. */
+export function readTemplates(fn: IExecuteFunctions): StepTemplate[] {
+	const raw = stepParameters(fn.getNodeParameter('steps', 0, {}, { rawExpressions: true }));
+	return raw.map((step) => ({
+		subject: templateFromParameter(String(step.subject ?? '')),
+		text: templateFromParameter(String(step.text ?? '')),
+		...(step.html ? { html: templateFromParameter(String(step.html)) } : {}),
+	}));
+}
+
+/** Options merged over the defaults. */
+export function readOptions(fn: IExecuteFunctions): SequenceOptions {
+	const window = fn.getNodeParameter('window', 0, {}) as IDataObject;
+	const pacing = fn.getNodeParameter('pacing', 0, {}) as IDataObject;
+	const rules = fn.getNodeParameter('stopRules', 0, {}) as IDataObject;
+	const num = (v: unknown) => (v === undefined || v === null || v === '' ? undefined : Number(v));
+	const bool = (v: unknown) => (typeof v === 'boolean' ? v : undefined);
+	const str = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+	return resolveOptions(
+		{
+			pacingMinSeconds: num(pacing.minDelaySeconds),
+			pacingMaxSeconds: num(pacing.maxDelaySeconds),
+			dailyLimit: num(pacing.dailyLimit),
+			maxPerRun: num(pacing.maxPerRun),
+			maxRunMinutes: num(pacing.maxRunMinutes),
+			window: {
+				days: Array.isArray(window.days) ? (window.days as unknown[]).map(Number) : undefined,
+				from: str(window.from),
+				to: str(window.to),
+				timeZone: str(window.timeZone),
+			},
+			stopRules: {
+				onReply: bool(rules.onReply),
+				onBounce: bool(rules.onBounce),
+				onUnsubscribe: bool(rules.onUnsubscribe),
+				onAutoReply: bool(rules.onAutoReply),
+				onCompanyReply: bool(rules.onCompanyReply),
+			},
+			autoReplyPauseDays: num(rules.autoReplyPauseDays),
+		},
+		fn.getTimezone(),
+	);
+}
+
+/** Message options, validated where they enter (header safety, addresses, https URL). */
+export function readMessageOptions(fn: IExecuteFunctions, settings: MailboxSettings): MessageOptions {
+	const o = fn.getNodeParameter('messageOptions', 0, {}) as IDataObject;
+	const text = (key: string) => (typeof o[key] === 'string' ? (o[key] as string).trim() : '');
+	const fromName = assertHeaderSafe('From Name', text('fromName') || settings.senderName);
+	const replyTo = text('replyTo') ? parseAddress(text('replyTo'), 'Reply-To').address : undefined;
+	const mailto = parseAddress(text('unsubscribeMailto') || settings.email, 'Unsubscribe Mailto').address;
+	const url = text('unsubscribeUrl');
+	if (url && !/^https:\/\/[^\s<>]+$/i.test(url)) {
+		throw new InputError('INVALID_PARAMETER', `One-Click Unsubscribe URL "${url}" must be an https:// URL without spaces (RFC 8058).`);
+	}
+	const senderDomain = parseAddress(settings.email, 'Sender email').domain;
+	const domain = text('messageIdDomain') || senderDomain;
+	if (!/^[a-z0-9.-]+$/i.test(domain)) throw new InputError('INVALID_PARAMETER', `Message-ID Domain "${domain}" is not a host name.`);
+	const saveToSent = text('saveToSent') || 'auto';
+	return {
+		fromName,
+		replyTo,
+		unsubscribeMailto: `${mailto}?subject=unsubscribe`,
+		...(url ? { unsubscribeUrl: url } : {}),
+		...(text('unsubscribeFooter') ? { footer: text('unsubscribeFooter') } : {}),
+		keepOwnSentCopy: saveToSent === 'always' || (saveToSent === 'auto' && !settings.filesSentItself),
+		messageIdDomain: domain.toLowerCase(),
+		checkJunk: o.checkJunk !== false,
+	};
+}
+
+/** Reads one item's prospect fields; throws InputError for a bad address or time zone. */
+export function readProspect(fn: IExecuteFunctions, index: number): RunProspect {
+	const email = fn.getNodeParameter('email', index, '');
+	if (typeof email !== 'string') {
+		throw new InputError('INVALID_ADDRESS', `Prospect Email must be text, got ${email === null ? 'null' : typeof email}.`);
+	}
+	const address = parseAddress(email, 'Prospect Email');
+	const name = String(fn.getNodeParameter('name', index, '') ?? '');
+	assertHeaderSafe('Prospect Name', name);
+	const zone = String(fn.getNodeParameter('timeZone', index, '') ?? '').trim();
+	const stop = fn.getNodeParameter('stop', index, false);
+	return {
+		index,
+		address,
+		name: name.trim(),
+		...(zone ? { timeZone: resolveTimeZone(zone, 'Prospect Time Zone') } : {}),
+		stop: stop === true || stop === 'true',
+		replied: false,
+	};
+}
+
+/** Renders a step for an item: expressions evaluated for that item, spintax seeded per prospect/step. */
+export function stepRenderer(
+	fn: IExecuteFunctions,
+	sequenceKey: string,
+	templates: StepTemplate[],
+	options: SequenceOptions,
+	addressOf: (index: number) => string,
+): RenderStepFn {
+	return (index, step, threadSubject) => {
+		const template = templates[step - 1];
+		if (!template) throw new SequenceError('INVALID_PARAMETER', `The sequence has no step ${step}.`);
+		// n8n-core's evaluateExpression adds the leading '=' itself
+		const evaluate = (expression: string) => fn.evaluateExpression(expression, index);
+		return renderStep(template, evaluate, {
+			step,
+			seed: spintaxSeed(sequenceKey, addressOf(index), step),
+			threadSubject,
+			maxBodyBytes: options.maxBodyBytes,
+		});
+	};
+}
