@@ -182,11 +182,29 @@ export function recipientsInProse(facts: MailFacts, prose: string): ProseRecipie
 		}
 	}
 	const ordered = [...found.entries()].sort((a, b) => a[1] - b[1]);
-	return ordered.map(([address, index], i) => {
-		const end = i + 1 < ordered.length ? ordered[i + 1][1] : prose.length;
+	const lower = prose.toLowerCase();
+	return ordered.map(([address, index]) => {
 		const lineStart = prose.lastIndexOf('\n', index) + 1;
+		const lineEnd = lower.indexOf('\n', index);
+		const line = prose.slice(lineStart, lineEnd < 0 ? undefined : lineEnd);
+		// Sendmail's summary line is one complete statement; the transcript lines after it belong to the
+		// next recipient: "554 <kijitora@example.edu>... Remote protocol error" / "550 example.or.jp (smtp)... 550 Host unknown"
+		if (new RegExp(`^\\s*[245]\\d\\d <${escapeRegExp(address)}>\\.\\.\\.\\s*\\S`, 'i').test(line)) return { address, context: line };
+		// The block ends where another failed recipient is named again — also in a second copy of the
+		// list (Mail.ru repeats Exim's report in Russian and English: "  mikeneko@…" / "  sabineko@…" twice).
+		let end = prose.length;
+		const from = lineEnd < 0 ? prose.length : lineEnd;
+		for (const [other] of ordered) {
+			if (other === address) continue;
+			const next = new RegExp(`^[ \\t]*<?${escapeRegExp(other)}`, 'im').exec(prose.slice(from));
+			if (next) end = Math.min(end, from + next.index);
+		}
 		return { address, context: prose.slice(lineStart, Math.max(end, lineStart + 1)) };
 	});
+}
+
+function escapeRegExp(text: string): string {
+	return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Enhanced status code (RFC 3463) in a text, e.g. "550 5.1.1 <x>… User unknown" → `5.1.1`. */
@@ -199,7 +217,7 @@ export function findStatus(text: string): string | undefined {
 
 /** SMTP reply code (RFC 5321 §4.2) at the start of a server line, e.g. `550`. */
 export function findReplyCode(text: string): string | undefined {
-	return /(?:^|[\s:;'"(\[])([45][0-5]\d)(?:[ -:]|$)/m.exec(text)?.[1];
+	return /(?:^|[\s:;'"([])([45][0-5]\d)(?:[ -:]|$)/m.exec(text)?.[1];
 }
 
 /**

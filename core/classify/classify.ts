@@ -9,6 +9,7 @@ import { bounceReason, isHardBounce } from './bounce-reason';
 import { findReplyCode, findStatus, forwardedBounceBody, looksLikeBounce, recipientsInProse, reportProse } from './bounce-text';
 import { deliveryStatusPart, parseDeliveryStatus } from './dsn';
 import { htmlToText } from './html-text';
+import { reportingMta, type ReportingMta } from './mta';
 import { extractReplyText } from './reply-text';
 import { findReturnDate } from './return-date';
 import { readSesNotification } from './ses-notification';
@@ -34,12 +35,33 @@ function inferStatus(text: string, replyCode: string | undefined, action: string
 	return '5.0.0';
 }
 
+/** What a report states about one recipient, beside the prose around it. */
+interface StatedFields {
+	status?: string;
+	action?: string;
+	/** The remote server's own answer (Diagnostic-Code), when the report separates it from its prose. */
+	diagnostic?: string;
+}
+
+/**
+ * The enhanced code for one recipient. A specific Status field wins. A generic `X.0.0` Status is
+ * refined by the remote server's own answer when that carries a code; only without such an answer do
+ * we look at the surrounding prose — where an MTA may print its own mapping (Sendmail rewrites a remote
+ * "550 5.0.0 … User unknown" after DATA to its "550 5.1.1 … User unknown" summary line).
+ */
+function statusFor(words: string, stated: StatedFields): string | undefined {
+	if (stated.status && !/^[45]\.0\.0$/.test(stated.status)) return stated.status;
+	const fromDiagnostic = stated.diagnostic ? findStatus(stated.diagnostic) : undefined;
+	if (fromDiagnostic) return fromDiagnostic;
+	return findStatus(words) ?? stated.status;
+}
+
 /** Builds one bounce recipient from whatever the report states about it. */
-function bounceRecipient(address: string, words: string, stated: { status?: string; action?: string }): BounceRecipient {
-	const foundStatus = stated.status && !/^[45]\.0\.0$/.test(stated.status) ? stated.status : (findStatus(words) ?? stated.status);
+function bounceRecipient(address: string, words: string, stated: StatedFields, mta?: ReportingMta): BounceRecipient {
+	const foundStatus = statusFor(words, stated);
 	const replyCode = findReplyCode(words);
 	const status = foundStatus ?? inferStatus(words, replyCode, stated.action);
-	const reason = bounceReason(foundStatus, words);
+	const reason = bounceReason(foundStatus, words, mta);
 	const diagnostic = words.replace(/\s+/g, ' ').trim().slice(0, 500) || undefined;
 	return {
 		address,
@@ -57,11 +79,31 @@ function bounce(reason: string, recipients: BounceRecipient[]): BounceClassifica
 	return { class: 'bounce', reason, recipients, hard: recipients.length > 0 && recipients.every((r) => r.hard) };
 }
 
-/** The paragraph of the prose about `address`, for DSNs whose Diagnostic-Code is missing. */
-function proseAbout(prose: string, address: string): string {
-	const at = prose.toLowerCase().indexOf(address);
+/**
+ * The paragraph of the prose about `address`, for DSNs whose Diagnostic-Code is missing: the lines from
+ * the paragraph's start (EZweb puts the cause above the list: "The user(s) account is disabled." /
+ * "<x@ezweb.ne.jp>: 550 user unknown") to its end, leaving out lines about the other failed recipients
+ * (OpenSMTPD lists them one a line: "a@x: 550 5.1.1 … User unknown" / "b@x: 552 5.2.2 … Mailbox full").
+ */
+function proseAbout(prose: string, address: string, others: readonly string[]): string {
+	const lower = prose.toLowerCase();
+	const at = lower.indexOf(address);
 	if (at < 0) return '';
-	return prose.slice(prose.lastIndexOf('\n', at) + 1, at + 600).split(/\n[ \t]*\n(?=\S)/)[0] ?? '';
+	const lineStart = lower.lastIndexOf('\n', at) + 1;
+	const blankBefore = lower.slice(0, lineStart).search(/\n[ \t]*\n(?![\s\S]*\n[ \t]*\n)/);
+	const paragraphStart = blankBefore < 0 ? 0 : blankBefore + 1;
+	const before = prose.slice(paragraphStart, lineStart).split('\n').filter((line) => !mentionsAny(line, others));
+	const after: string[] = [];
+	for (const line of prose.slice(lineStart, lineStart + 800).split('\n')) {
+		if (after.length > 0 && (/^[ \t]*$/.test(line) || mentionsAny(line, others))) break;
+		after.push(line);
+	}
+	return [...before.slice(-3), ...after].join('\n');
+}
+
+function mentionsAny(line: string, addresses: readonly string[]): boolean {
+	const lower = line.toLowerCase();
+	return addresses.some((a) => lower.includes(a));
 }
 
 function classifyDsn(facts: MailFacts, prose: string): Classification | undefined {
@@ -78,9 +120,14 @@ function classifyDsn(facts: MailFacts, prose: string): Classification | undefine
 		};
 	}
 	const failed = fields.filter((f) => !(f.action && SUCCESS_ACTIONS.has(f.action)));
+	const mta = reportingMta(facts, prose);
 	const recipients = failed.map((f) => {
-		const words = [f.diagnostic ?? '', proseAbout(prose, f.address)].join('\n');
-		return bounceRecipient(f.address, words, { status: f.status, action: f.action });
+		const others = fields.map((o) => o.address).filter((a) => a !== f.address);
+		// With one failed recipient the whole human-readable report is about it (Sendmail's "Transcript of
+		// session follows" paragraph, EZweb's "The user(s) account is disabled." above the address).
+		const about = failed.length === 1 ? prose.slice(0, 3000) : proseAbout(prose, f.address, others);
+		const words = [f.diagnostic ?? '', f.statusComment ?? '', about].join('\n');
+		return bounceRecipient(f.address, words, { status: f.status, action: f.action, diagnostic: f.diagnostic }, mta);
 	});
 	return bounce('dsn:multipart-report', recipients);
 }
@@ -114,10 +161,45 @@ function classifyProseBounce(facts: MailFacts, text: string): Classification | u
 	const verdict = forwarded ? { bounce: true, why: 'forwarded' } : looksLikeBounce(facts, text);
 	if (!verdict.bounce) return undefined;
 	const prose = reportProse(forwarded ?? text);
+	const mta = reportingMta(facts, prose);
 	const found = recipientsInProse(facts, prose);
-	const recipients = found.map((r) => bounceRecipient(r.address, r.context, {}));
-	if (recipients.length === 0) recipients.push(...returnedRecipients(facts, text).map((address) => bounceRecipient(address, prose, {})));
+	const recipients = found.map((r) => bounceRecipient(r.address, r.context, {}, mta));
+	if (recipients.every((r) => !r.statusStated && !r.replyCode)) {
+		const nested = nestedReport(facts);
+		if (nested) return nested;
+	}
+	if (recipients.length === 0) {
+		recipients.push(...returnedRecipients(facts, text).map((address) => bounceRecipient(address, prose, {}, mta)));
+	}
 	return bounce(`bounce:${verdict.why}`, recipients);
+}
+
+/**
+ * A report whose own prose names nobody but whose "returned message" is itself a DSN: a gateway
+ * (TrendMicro's, sisimai's "X5") bounced the MAILER-DAEMON notice it was relaying, so the recipient and
+ * status are in the returned report's delivery-status fields.
+ *
+ *   ----- The following addresses had permanent delivery errors -----
+ *   [message/rfc822: Subject: Returned mail: User unknown … Content-Type: message/delivery-status …
+ *    Final-Recipient: RFC822; kijitora@neko.example.org / Action: failed / Status: 5.1.1]
+ */
+function nestedReport(facts: MailFacts): BounceClassification | undefined {
+	for (const part of facts.parts) {
+		if (part.contentType !== 'message/rfc822') continue;
+		const at = part.body.search(/^Content-Type:[ \t]*message\/(?:global-)?delivery-status/im);
+		if (at < 0) continue;
+		const afterHeader = /\r?\n[ \t]*\r?\n/.exec(part.body.slice(at));
+		if (!afterHeader) continue;
+		const start = at + afterHeader.index + afterHeader[0].length;
+		const end = part.body.slice(start).search(/^--\S/m);
+		const fields = parseDeliveryStatus(part.body.slice(start, end < 0 ? undefined : start + end)).filter(
+			(f) => !(f.action && SUCCESS_ACTIONS.has(f.action)),
+		);
+		if (fields.length === 0) continue;
+		const recipients = fields.map((f) => bounceRecipient(f.address, f.diagnostic ?? '', { status: f.status, action: f.action, diagnostic: f.diagnostic }));
+		return bounce('bounce:nested-dsn', recipients);
+	}
+	return undefined;
 }
 
 /** The To of the returned original, when the prose names no recipient. */

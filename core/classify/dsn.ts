@@ -19,6 +19,8 @@ export interface DsnRecipientFields {
 	action?: string;
 	/** Status as written, e.g. `5.1.1`. */
 	status?: string;
+	/** The comment after the Status code: `Status: 5.0.0 (Remote SMTP server has rejected address)`. */
+	statusComment?: string;
 	/** Diagnostic-Code without its type prefix, e.g. `550 5.1.1 ... User Unknown`. */
 	diagnostic?: string;
 	remoteMta?: string;
@@ -38,9 +40,32 @@ export function cleanAddress(value: string): string {
 	return inner.replace(/^["']|["']$/g, '').toLowerCase();
 }
 
+/**
+ * Splits a block that holds several recipients without the blank lines RFC 3464 requires between them
+ * (AOL's relay writes "Final-Recipient: …" / … / "Diagnostic-Code: …" / "Final-Recipient: …" in one run):
+ * a new recipient starts where a recipient field repeats.
+ */
+function splitRecipientRuns(block: string): string[] {
+	const runs: string[] = [];
+	let current: string[] = [];
+	let seen = new Set<string>();
+	for (const line of block.split(/\r?\n/)) {
+		const name = /^(final-recipient|original-recipient):/i.exec(line)?.[1].toLowerCase();
+		if (name && seen.has(name)) {
+			runs.push(current.join('\n'));
+			current = [];
+			seen = new Set();
+		}
+		if (name) seen.add(name);
+		current.push(line);
+	}
+	runs.push(current.join('\n'));
+	return runs;
+}
+
 /** Reads the per-recipient blocks of a delivery-status body. Blocks without a recipient are skipped. */
 export function parseDeliveryStatus(body: string): DsnRecipientFields[] {
-	const blocks = body.split(/\r?\n[ \t]*\r?\n/);
+	const blocks = body.split(/\r?\n[ \t]*\r?\n/).flatMap(splitRecipientRuns);
 	const recipients: DsnRecipientFields[] = [];
 	for (const block of blocks) {
 		const fields = parseHeaderBlock(block.replace(/^\s*\r?\n/, ''));
@@ -50,13 +75,16 @@ export function parseDeliveryStatus(body: string): DsnRecipientFields[] {
 		if (!addressField) continue;
 		const address = cleanAddress(addressField);
 		if (!address.includes('@')) continue;
-		const status = /([245]\.\d{1,3}\.\d{1,3})/.exec(headerValue(fields, 'status') ?? '')?.[1];
+		const statusField = headerValue(fields, 'status') ?? '';
+		const status = /([245]\.\d{1,3}\.\d{1,3})/.exec(statusField)?.[1];
+		const statusComment = /\(([^)]+)\)/.exec(statusField)?.[1];
 		const diagnostic = headerValue(fields, 'diagnostic-code');
 		recipients.push({
 			address,
 			originalRecipient: originalRecipient ? cleanAddress(originalRecipient) : undefined,
 			action: headerValue(fields, 'action')?.toLowerCase().split(/[\s(;]/)[0],
 			status,
+			statusComment,
 			diagnostic: diagnostic ? stripType(diagnostic).replace(/\s+/g, ' ') : undefined,
 			remoteMta: headerValue(fields, 'remote-mta'),
 		});
