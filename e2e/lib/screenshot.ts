@@ -1,0 +1,127 @@
+/**
+ * Screenshots of the real n8n editor with headless Chromium (Debian's `chromium`, driven by
+ * playwright-core from the runtime folder — neither is a dependency of the package).
+ *
+ *   await screenshotWorkflow(server, workflowId, 'docs/screenshots/sequence.png');
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { N8nServer } from './n8n-server';
+
+const CHROMIUM = '/usr/bin/chromium';
+/** Flags measured to work headless as root on this machine (no GPU, no sandbox, no phoning home). */
+const CHROMIUM_ARGS = [
+	'--headless',
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-quic',
+	'--no-first-run',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-sync',
+];
+/** The editor bundle is large; first paint of a canvas takes a few seconds on 2 cores. */
+const CANVAS_TIMEOUT_MS = 60_000;
+
+/** The small slice of playwright-core's API used here (its own types live in the runtime folder). */
+interface PwRequest {
+	post(url: string, options: { data: unknown; headers?: Record<string, string> }): Promise<{ ok(): boolean; status(): number; text(): Promise<string> }>;
+}
+interface PwPage {
+	goto(url: string, options?: { waitUntil?: 'load' | 'domcontentloaded' | 'networkidle' }): Promise<unknown>;
+	waitForSelector(selector: string, options?: { timeout?: number; state?: 'visible' | 'attached' }): Promise<unknown>;
+	waitForTimeout(ms: number): Promise<void>;
+	screenshot(options: { path: string; fullPage?: boolean }): Promise<Buffer>;
+	url(): string;
+}
+interface PwContext {
+	request: PwRequest;
+	newPage(): Promise<PwPage>;
+	close(): Promise<void>;
+}
+interface PlaywrightCore {
+	chromium: {
+		launchPersistentContext(
+			userDataDir: string,
+			options: {
+				executablePath: string;
+				args: string[];
+				headless: boolean;
+				viewport: { width: number; height: number };
+				deviceScaleFactor?: number;
+			},
+		): Promise<PwContext>;
+	};
+}
+
+export interface ScreenshotOptions {
+	width?: number;
+	height?: number;
+	/** Extra wait after the canvas appears, for fonts and edges to settle (default 1500 ms). */
+	settleMs?: number;
+}
+
+/** Installs Debian's chromium if it is missing (as root, ~70 s once). */
+export function ensureChromium(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): string {
+	if (fs.existsSync(CHROMIUM)) return CHROMIUM;
+	log('screenshot: apt-get install -y chromium (~70 s, once)');
+	execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], {
+		stdio: ['ignore', 'ignore', 'inherit'],
+		env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+	});
+	return CHROMIUM;
+}
+
+function loadPlaywright(server: N8nServer): PlaywrightCore {
+	const entry = path.join(server.runtime.dir, 'node_modules', 'playwright-core');
+	if (!fs.existsSync(entry)) throw new Error(`playwright-core is not in ${entry}: reinstall the runtime (scripts/n8n-runtime.ts --force)`);
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	return require(entry) as PlaywrightCore;
+}
+
+/**
+ * Logs into the editor as the owner (`POST /rest/login` in the browser's own context, so the
+ * session cookie is the browser's), opens `/workflow/<id>`, waits for the canvas nodes and saves a PNG.
+ */
+export async function screenshotWorkflow(
+	server: N8nServer,
+	workflowId: string,
+	outFile: string,
+	options: ScreenshotOptions = {},
+): Promise<string> {
+	const executablePath = ensureChromium();
+	const { chromium } = loadPlaywright(server);
+	const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-chromium-'));
+	// A new, empty profile each time (playwright passes it as --user-data-dir).
+	const context = await chromium.launchPersistentContext(profile, {
+		executablePath,
+		headless: true,
+		args: CHROMIUM_ARGS,
+		viewport: { width: options.width ?? 1440, height: options.height ?? 900 },
+		deviceScaleFactor: 1,
+	});
+	try {
+		const res = await context.request.post(`${server.baseUrl}/rest/login`, {
+			data: { emailOrLdapLoginId: server.owner.email, password: server.owner.password },
+		});
+		if (!res.ok()) throw new Error(`browser login failed: HTTP ${res.status()} ${await res.text()}`);
+		const page = await context.newPage();
+		await page.goto(`${server.baseUrl}/workflow/${workflowId}`, { waitUntil: 'domcontentloaded' });
+		try {
+			await page.waitForSelector('[data-test-id="canvas-node"]', { timeout: CANVAS_TIMEOUT_MS, state: 'visible' });
+		} catch (err) {
+			const failShot = outFile.replace(/\.png$/, '') + '.failed.png';
+			await page.screenshot({ path: failShot });
+			throw new Error(`no canvas node on ${page.url()} (see ${failShot}): ${(err as Error).message}`);
+		}
+		await page.waitForTimeout(options.settleMs ?? 1500);
+		fs.mkdirSync(path.dirname(path.resolve(outFile)), { recursive: true });
+		await page.screenshot({ path: outFile });
+		return outFile;
+	} finally {
+		await context.close();
+		fs.rmSync(profile, { recursive: true, force: true });
+	}
+}
