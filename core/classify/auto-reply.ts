@@ -92,12 +92,34 @@ const AUTO_BODY = new RegExp(
 	'iu',
 );
 
+/**
+ * A plan, not a present absence: the absence phrase followed by a future time ("Je suis en vacances la
+ * semaine prochaine", "Estoy de vacaciones la próxima semana", "ik ben met vakantie volgende week").
+ */
+const FUTURE_TIME = /^.{0,25}\b(?:next week|nächste[nr]? woche|kommende[nr]? woche|la semaine prochaine|la próxima semana|la semana que viene|volgende week|komende week|la prossima settimana|la settimana prossima|na próxima semana|semana que vem|(?:from|ab|dès|a partir del?|vanaf|dal|desde) (?:monday|montag|lundi|lunes|maandag|lunedì|segunda))/iu;
+
+/** A human proposing to talk later: "let's talk after", "lass uns danach sprechen", "on en parle après". */
+const INVITATION = /\blet'?s (?:talk|speak|catch up|chat)|\blass(?:t)? uns\b|sprechen wir|on en (?:parle|reparle|discute)|parlons-en|hablamos|hablemos|laten we|spreken we|sentiamoci|ne parliamo|parliamone|falamos|vamos (?:falar|conversar)|conversamos/iu;
+
+/**
+ * Body wording alone (no automation header, no auto-reply subject) is not enough when the text reads as
+ * a person writing: a plan for later, an invitation to talk, or a short text asking a question.
+ */
+function conversational(text: string, matchEnd: number): boolean {
+	if (FUTURE_TIME.test(text.slice(matchEnd, matchEnd + 60))) return true;
+	const own = text.slice(0, 1500);
+	if (INVITATION.test(own)) return true;
+	return own.trim().length < 400 && /\?/.test(own);
+}
+
 /** Whether subject or body wording marks an automatic reply; the rule name or undefined. */
 export function autoReplyWording(subject: string, body: string): string | undefined {
 	if (AUTO_SUBJECT.test(subject.replace(/^\s*(?:re|aw|antw|sv|r|rif|res|wg|fw|fwd|tr)\s*:\s*/i, ''))) {
 		// "Re: out of office next week?" from a human still needs body evidence.
 		if (!/^\s*(?:re|aw|antw|sv|r|rif|res)\s*:/i.test(subject) || AUTO_BODY.test(body)) return 'subject:auto-reply';
 	}
-	if (AUTO_BODY.test(body.slice(0, 3000))) return 'body:auto-reply';
+	const text = body.slice(0, 3000);
+	const match = AUTO_BODY.exec(text);
+	if (match && !conversational(text, match.index + match[0].length)) return 'body:auto-reply';
 	return undefined;
 }

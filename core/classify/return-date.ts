@@ -26,14 +26,41 @@ function monthNumber(word: string): number | undefined {
 }
 
 /**
- * Words that introduce the return date (or the last day away, which "until"/"bis"/"hasta" name; we
- * report the date as written either way).
+ * Words that introduce a date in an absence notice. Two kinds: the day the sender is back ("back on",
+ * "zurück am", "de retour le", "vuelvo el", "ab dem", "à partir du") and the last day away ("until",
+ * "bis", "jusqu'au", "hasta", "tot en met", "fino al", "até"); see `UNTIL_CUE`.
  */
 const CUE = /(?<![\p{L}])(?:back|return(?:ing)?|returns|in the office|available|until|till|through|thru|\bto\b|zurück|wieder(?: im büro| erreichbar| da)?|bis(?: zum| einschließlich| einschl\.?)?|ab dem|retour|de retour|jusqu'(?:au|à|a)|à partir du|hasta(?: el)?|regreso|vuelvo|a partir del|terug|tot en met|t\/m|tot|vanaf|fino al?|rientro|rientrerò|di ritorno|dal|até(?: ao| o| dia)?|retorno|volto|regresso|a partir de)(?![\p{L}])/giu;
 
 const WORD_DATE = /(?:\b[a-zà-ü]+\.?,?\s+)?(\d{1,2})(?:st|nd|rd|th|er|º|°|\.)?\s*(?:de\s+)?([a-zà-ü]{3,10}\.?)(?:\s+(?:de\s+)?(\d{4}))?/iu;
 const WORD_DATE_EN = /(?:\b[a-z]+,?\s+)?([a-z]{3,9}\.?)\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?/i;
 const NUMERIC_DATE = /\b(\d{1,4})([./-])(\d{1,2})(?:\2(\d{2,4}))?\b/;
+
+/**
+ * Cues naming the LAST day of the absence: "out until 14 March", "bis 14. März", "jusqu'au 14 mars
+ * (inclus)", "hasta el 14 de marzo", "tot en met 14 maart", "fino al 14 marzo", "até 14 de março". The
+ * sender is back the day after, unless the text also says when they are back ("back on …"), which wins.
+ */
+const UNTIL_CUE = /^(?:until|till|through|thru|to|bis(?: zum| einschließlich| einschl\.?)?|jusqu'(?:au|à|a)|hasta(?: el)?|tot en met|t\/m|tot|fino al?|até(?: ao| o| dia)?)$/iu;
+
+const MONTH_WORD = '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?';
+
+/**
+ * US English writes numeric dates month first (03/04/2025 = March 4). We only read them so when the
+ * text itself writes dates month first in words ("Monday, March 3", "March 3rd") and never day first
+ * ("3 March"); otherwise numeric dates stay day first (all seven supported languages write them so).
+ */
+function writesMonthFirst(text: string): boolean {
+	const monthFirst = new RegExp(`\\b${MONTH_WORD}\\s+\\d{1,2}(?:st|nd|rd|th)?\\b(?!\\s*(?:st|nd|rd|th)?\\s*${MONTH_WORD})`, 'i');
+	const dayFirst = new RegExp(`\\b\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH_WORD}\\b`, 'i');
+	return monthFirst.test(text) && !dayFirst.test(text);
+}
+
+function nextDay(isoDate: string): string {
+	const date = new Date(`${isoDate}T00:00:00Z`);
+	date.setUTCDate(date.getUTCDate() + 1);
+	return date.toISOString().slice(0, 10);
+}
 
 function iso(year: number, month: number, day: number): string | undefined {
 	const date = new Date(Date.UTC(year, month - 1, day));
@@ -48,7 +75,7 @@ function inferYear(month: number, day: number, reference: Date): number {
 	return candidate < Date.UTC(year, reference.getUTCMonth(), reference.getUTCDate()) - 86_400_000 ? year + 1 : year;
 }
 
-function parseDateAt(text: string, reference: Date): string | undefined {
+function parseDateAt(text: string, reference: Date, monthFirst: boolean): string | undefined {
 	const head = text.slice(0, 60);
 	const numeric = NUMERIC_DATE.exec(head);
 	const word = WORD_DATE.exec(head);
@@ -59,9 +86,10 @@ function parseDateAt(text: string, reference: Date): string | undefined {
 		let value: string | undefined;
 		if (numeric[1].length === 4) value = c ? iso(a, b, Number(c)) : undefined;
 		else {
-			// Day first (European, and what all seven languages write) unless that is impossible.
+			// Day first (European, and what all seven languages write) unless that is impossible, or the
+			// text is US English writing its dates month first (see `writesMonthFirst`).
 			let [day, month] = [a, b];
-			if (sep === '/' && month > 12 && day <= 12) [day, month] = [b, a];
+			if (sep === '/' && ((month > 12 && day <= 12) || (monthFirst && day <= 12 && c !== undefined))) [day, month] = [b, a];
 			const year = c ? (c.length === 2 ? 2000 + Number(c) : Number(c)) : inferYear(month, day, reference);
 			value = iso(year, month, day);
 		}
@@ -88,15 +116,21 @@ function parseDateAt(text: string, reference: Date): string | undefined {
 }
 
 /**
- * The return date stated in an auto-reply text, or undefined. `reference` (the message date) fills in a
- * missing year. Only dates right after a cue word count, so the date of the quoted message does not.
+ * The day the sender of an auto-reply is back, as an ISO date, or undefined. "back on X" (and its
+ * translations) gives X; "out until X" / "absent jusqu'au X inclus" gives the day after X, unless the text
+ * also says "back on". `reference` (the message date) fills in a missing year. Only dates right after a
+ * cue word count, so the date of the quoted message does not.
  */
 export function findReturnDate(text: string, reference: Date = new Date()): string | undefined {
 	const body = text.slice(0, 4000);
+	const monthFirst = writesMonthFirst(body);
+	let lastDayAway: string | undefined;
 	for (const cue of body.matchAll(CUE)) {
 		const after = body.slice((cue.index ?? 0) + cue[0].length);
-		const value = parseDateAt(after.replace(/^[\s:,]*(?:(?:on|le|el|am|op|il|em|dem|den|the|o|a|al|ao|du|del|der)\s+)*/iu, ''), reference);
-		if (value) return value;
+		const value = parseDateAt(after.replace(/^[\s:,]*(?:(?:on|le|el|am|op|il|em|dem|den|the|o|a|al|ao|du|del|der)\s+)*/iu, ''), reference, monthFirst);
+		if (!value) continue;
+		if (!UNTIL_CUE.test(cue[0])) return value;
+		lastDayAway ??= value;
 	}
-	return undefined;
+	return lastDayAway === undefined ? undefined : nextDay(lastDayAway);
 }

@@ -2,6 +2,7 @@
  * Per-MTA bounce semantics: each case is a short synthetic report modelled on one MTA's or provider's
  * format (the literal line the rule keys on is in the sample), checked through the real classifier.
  */
+import { autoReplyWording } from '../../../core/classify/auto-reply';
 import { bounceReason, isHardBounce } from '../../../core/classify/bounce-reason';
 import { classify } from '../../../core/classify/classify';
 import { parseDeliveryStatus } from '../../../core/classify/dsn';
@@ -107,5 +108,19 @@ describe('per-recipient association', () => {
 		const raw = `From: Mail Delivery Subsystem <MAILER-DAEMON@example.jp>\nTo: sender@example.com\nSubject: Returned mail: see transcript for details\nDate: Thu, 29 Apr 2021 23:34:45 +0900\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary="B"\n\n--B\nContent-Type: text/plain\n\n   ----- Transcript of session follows -----\n>>> DATA\n<<< 550 5.0.0 <x@example.jp>... User unknown\n550 5.1.1 <x@example.jp>... User unknown\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.jp\n\nFinal-Recipient: RFC822; x@example.jp\nAction: failed\nStatus: 5.0.0\nDiagnostic-Code: SMTP; 550 5.0.0 <x@example.jp>... User unknown\n\n--B--\n`;
 		const [r] = await bounceOf(raw);
 		expect(r).toMatchObject({ status: '5.0.0', reason: 'filtered', hard: false });
+	});
+});
+
+describe('body wording alone: a person mentioning a holiday stays a reply', () => {
+	it.each([
+		['Je suis en vacances la semaine prochaine, on en parle à mon retour ?', undefined],
+		['Estoy de vacaciones la próxima semana. ¿Hablamos a la vuelta?', undefined],
+		['Ik ben met vakantie volgende week, laten we daarna bellen.', undefined],
+		['Sono in ferie la prossima settimana, sentiamoci dopo il 20?', undefined],
+		['Estou de férias na próxima semana, podemos falar depois do dia 20?', undefined],
+		["Je suis actuellement absente jusqu'au 14 mars inclus, avec un accès limité à mes e-mails.", 'body:auto-reply'],
+		['Estoy fuera de la oficina hasta el 14 de marzo. Para asuntos urgentes escriba a info@prospect.example.', 'body:auto-reply'],
+	])('%j → %s', (text, rule) => {
+		expect(autoReplyWording('Re: Quick question', text)).toBe(rule);
 	});
 });

@@ -117,13 +117,25 @@ describe('return date', () => {
 	it.each([
 		['I will be back on 3 March 2025.', '2025-03-03'],
 		['back on Monday, March 3rd', '2025-03-03'],
-		['Ich bin bis zum 21.03.2025 nicht im Büro.', '2025-03-21'],
-		["Je suis absente jusqu'au 3 avril 2025 inclus.", '2025-04-03'],
+		// "until X" names the last day away: back the day after
+		['Ich bin bis zum 21.03.2025 nicht im Büro.', '2025-03-22'],
+		['Ich bin bis 14. März nicht im Büro.', '2025-03-15'],
+		["Je suis absente jusqu'au 3 avril 2025 inclus.", '2025-04-04'],
+		["Je suis absent jusqu'au 14 mars.", '2025-03-15'],
 		['Vuelvo el 8 de abril de 2025.', '2025-04-08'],
-		['Ik ben afwezig tot en met 12-05-2025.', '2025-05-12'],
-		['Sono fuori ufficio fino al 2 giugno 2025.', '2025-06-02'],
-		['Estou fora do escritório até 2 de maio de 2025.', '2025-05-02'],
+		['Estoy de vacaciones hasta el 31 de marzo.', '2025-04-01'],
+		['Ik ben afwezig tot en met 12-05-2025.', '2025-05-13'],
+		['Sono fuori ufficio fino al 2 giugno 2025.', '2025-06-03'],
+		['Estou fora do escritório até 2 de maio de 2025.', '2025-05-03'],
+		['I am out of the office until 14 March.', '2025-03-15'],
+		// "back on X" wins over "until"
+		["I'm out until Friday 14 March and back on Monday 17 March.", '2025-03-17'],
+		['Ich bin bis 14. März im Urlaub und ab dem 18. März wieder im Büro.', '2025-03-18'],
 		['Back on 2 January', '2026-01-02'],
+		// US English: numeric dates month first only when the text writes month-first word dates
+		["I'm out of the office Monday, March 3 through 03/07/2025.", '2025-03-08'],
+		['I am out of the office until 03/07/2025.', '2025-07-04'],
+		['I am out of the office until 03/17/2025.', '2025-03-18'],
 		['I am away with no access to email.', undefined],
 	])('%j → %s', (text, date) => {
 		expect(findReturnDate(text, sent)).toBe(date);
