@@ -38,7 +38,12 @@ describe('package loaded into n8n', () => {
 	it('registers SMTP Sequence and IMAP Reply Trigger as community node types', async () => {
 		const all = await editorNodeTypes();
 		const ours = all.filter((n) => n.name.startsWith('n8n-nodes-smtp-sequence.'));
-		expect(ours.map((n) => n.name).sort()).toEqual([TYPES.imapReplyTrigger, TYPES.smtpSequence].sort());
+		const names = ours.map((n) => n.name);
+		expect(names).toEqual(expect.arrayContaining([TYPES.smtpSequence, TYPES.imapReplyTrigger]));
+		// n8n adds "<name>Tool", the AI-agent variant, for nodes declared `usableAsTool`; nothing else.
+		expect(names.filter((n) => n !== TYPES.smtpSequence && n !== TYPES.imapReplyTrigger)).toEqual(
+			names.includes(`${TYPES.smtpSequence}Tool`) ? [`${TYPES.smtpSequence}Tool`] : [],
+		);
 		for (const node of ours) {
 			expect(node.credentials?.map((c) => c.name)).toContain(TYPES.credential);
 		}
@@ -51,7 +56,10 @@ describe('package loaded into n8n', () => {
 			.filter((n) => n.name === TYPES.smtpSequence || n.name === TYPES.imapReplyTrigger)
 			.map((n) => ({ name: n.name, version: Array.isArray(n.version) ? Math.max(...n.version) : n.version }));
 		const described = await server.rest<NodeTypeDescription[]>('POST', '/rest/node-types', { nodeInfos: infos });
-		expect(described.map((d) => d.name).sort()).toEqual([TYPES.imapReplyTrigger, TYPES.smtpSequence].sort());
+		// This endpoint answers with the description as the package declares it (name without the
+		// package prefix); the editor keys it by the prefixed type it asked for.
+		expect(described.map((d) => d.displayName).sort()).toEqual(['IMAP Reply Trigger', 'SMTP Sequence']);
+		expect(described.every((d) => d.credentials?.some((c) => c.name === TYPES.credential))).toBe(true);
 	});
 
 	it('registers the Outreach Mailbox credential type', async () => {
