@@ -52,6 +52,13 @@ export interface N8nExecution {
 	};
 }
 
+/** What `n8n execute --rawOutput` prints: n8n's `IRun`. */
+export interface N8nCliRun {
+	status: string;
+	mode: string;
+	data: NonNullable<N8nExecution['data']>;
+}
+
 /** Result of `POST /rest/credentials/test` (n8n's `INodeCredentialTestResult`). */
 export interface CredentialTestResult {
 	status: 'OK' | 'Error';
@@ -222,7 +229,14 @@ export class N8nServer {
 		const pgid = child.pid;
 		if (this.running) {
 			signalGroup(pgid, 'SIGTERM');
-			const timedOut = await Promise.race([this.exited.then(() => false), sleep(STOP_TIMEOUT_MS).then(() => true)]);
+			let timer: NodeJS.Timeout | undefined;
+			const timedOut = await Promise.race([
+				this.exited.then(() => false),
+				new Promise<boolean>((resolve) => {
+					timer = setTimeout(() => resolve(true), STOP_TIMEOUT_MS);
+				}),
+			]);
+			clearTimeout(timer);
 			if (timedOut) this.log(`n8n: no exit ${STOP_TIMEOUT_MS / 1000} s after SIGTERM; sending SIGKILL`);
 		}
 		// The main process may be gone while the task runner it launched lingers: clear the group.
@@ -428,12 +442,12 @@ export class N8nServer {
 	 * the same database, and returns the finished run (n8n's `IRun`). Works whether or not the server
 	 * is running; the execution is saved and visible through {@link executions}.
 	 */
-	async execute(workflowId: string): Promise<N8nExecution['data'] & { status: string }> {
+	async execute(workflowId: string): Promise<N8nCliRun> {
 		const out = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput']);
 		// Logger lines precede the JSON on stdout.
 		const start = out.search(/^\{/m);
 		if (start < 0) throw this.failure(`n8n execute printed no JSON:\n${out.slice(-2000)}`);
-		return JSON.parse(out.slice(start)) as N8nExecution['data'] & { status: string };
+		return JSON.parse(out.slice(start)) as N8nCliRun;
 	}
 
 	/** Runs an n8n CLI command (`import:workflow`, `import:credentials`, `publish:workflow`, …) on this folder. */

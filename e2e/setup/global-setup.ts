@@ -11,7 +11,6 @@ import { packAndInstallTemplate } from '../lib/package-tarball';
 import { stateFile, type SharedState } from '../lib/shared-server';
 
 declare global {
-	// eslint-disable-next-line no-var
 	var __N8N_E2E_SERVER__: N8nServer | undefined;
 }
 
