@@ -16,6 +16,7 @@ import {
 	type IDataObject,
 	type INode,
 	type INodeExecutionData,
+	type INodeParameters,
 	type INodeTypes,
 	type ITriggerResponse,
 	type IWorkflowExecuteAdditionalData,
@@ -37,7 +38,7 @@ afterEach(async () => {
 	await Promise.all(open.splice(0).map((r) => r.closeFunction?.()));
 });
 
-function triggerNode(parameters: IDataObject = {}): INode {
+function triggerNode(parameters: INodeParameters = {}): INode {
 	return {
 		id: 't1',
 		name: 'IMAP Reply Trigger',
@@ -97,7 +98,7 @@ interface Activation {
 	response: ITriggerResponse;
 }
 
-async function activate(user: string, parameters: IDataObject, savedStaticData: IDataObject = {}, password?: string): Promise<Activation> {
+async function activate(user: string, parameters: INodeParameters, savedStaticData: IDataObject = {}, password?: string): Promise<Activation> {
 	const node = triggerNode(parameters);
 	const workflow = new Workflow({ id: `wf-${user}`, nodes: [node], connections: {}, active: true, nodeTypes, staticData: structuredClone(savedStaticData) });
 	const additionalData = {
