@@ -30,6 +30,8 @@ export interface N8nServerOptions {
 	nodesTemplate?: string;
 	/** Extra environment for n8n (wins over the defaults). */
 	env?: Record<string, string>;
+	/** Listen on this port instead of a free one the kernel picks (the demo prints a stable URL). */
+	port?: number;
 	/** Progress sink; defaults to stderr. */
 	log?: (line: string) => void;
 }
@@ -118,6 +120,7 @@ export class N8nServer {
 		readonly encryptionKey: string,
 		private readonly extraEnv: Record<string, string>,
 		private readonly log: (line: string) => void,
+		private readonly fixedPort?: number,
 	) {}
 
 	/** Installs the runtime if needed, prepares the user folder and the package; does not start. */
@@ -135,7 +138,7 @@ export class N8nServer {
 			fs.rmSync(nodes, { recursive: true, force: true });
 			fs.cpSync(options.nodesTemplate, nodes, { recursive: true });
 		}
-		return new N8nServer(runtime, userFolder, encryptionKey, options.env ?? {}, log);
+		return new N8nServer(runtime, userFolder, encryptionKey, options.env ?? {}, log, options.port);
 	}
 
 	get baseUrl(): string {
@@ -186,7 +189,7 @@ export class N8nServer {
 	async start(): Promise<void> {
 		if (this.attached) throw new Error('an attached client cannot start n8n; the owning process does');
 		if (this.running) throw new Error('n8n is already running');
-		this.port = await freePort();
+		this.port = this.fixedPort ?? (await freePort());
 		// The task-runner broker listens too (default 5679): give it its own free port so several
 		// servers and CLI commands can coexist.
 		const brokerPort = String(await freePort());
