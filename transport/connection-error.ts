@@ -140,10 +140,7 @@ export function explainConnectionError(error: unknown, context: ConnectionContex
 		return make('TIMEOUT', 'the server did not answer in time.', 'Check the host and port, and that the network allows outgoing connections to it.');
 	}
 	if (code === 'ECONNRESET' || code === 'EPIPE' || /connection closed|socket closed|unexpected close/i.test(message) || code === 'NoConnection') {
-		if (endpoint.security === 'tls' && !IMPLICIT_TLS_PORTS.has(endpoint.port)) {
-			return make('TLS_MISMATCH', 'the connection was closed during the TLS handshake; the port may not speak implicit TLS.',
-				`Try STARTTLS (${service === 'SMTP' ? '587' : '143'}) or check the port.`);
-		}
+		// a TLS/plain mismatch shows up as a protocol error above, not as a plain close: a close is a close
 		return make('CONNECTION_CLOSED', 'the server closed the connection unexpectedly.', 'Try again later; if it persists, check the host, port and security settings.');
 	}
 	const detail = scrub(message || code || 'unknown error');

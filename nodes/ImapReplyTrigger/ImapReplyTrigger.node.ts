@@ -20,7 +20,8 @@ import {
 } from '../shared/mailbox-credential';
 import { triggerProperties } from './description';
 import { readTriggerParameters } from './trigger-parameters';
-import { staticDataStore, toExecutionData, toNodeError } from './trigger-output';
+import { toNodeError } from '../shared/to-node-error';
+import { staticDataStore, toExecutionData } from './trigger-output';
 
 /** Manual test run: emit the newest matching message at once, or say clearly that there is none. */
 async function emitRecent(this: ITriggerFunctions, settings: MailboxSettings, folders: string[], options: TriggerOptions): Promise<void> {
@@ -77,7 +78,7 @@ export class ImapReplyTrigger implements INodeType {
 			store: staticDataStore(this.getWorkflowStaticData('node')),
 			// this.emit is read at call time: n8n may replace it after trigger() returns
 			emit: async (replies) => this.emit([await toExecutionData(this, replies)]),
-			onFatal: (error, folder) => this.emitError(toNodeError(node, error, `Stopped watching "${folder}"`)),
+			onFatal: (error, folder) => this.emitError(toNodeError(node, error, { context: `Stopped watching "${folder}"` })),
 			logger: this.logger,
 		});
 		try {

@@ -1,12 +1,4 @@
-import {
-	NodeOperationError,
-	type IBinaryKeyData,
-	type IDataObject,
-	type INode,
-	type INodeExecutionData,
-	type ITriggerFunctions,
-} from 'n8n-workflow';
-import { asSequenceError } from '../../core/errors';
+import type { IBinaryKeyData, IDataObject, INodeExecutionData, ITriggerFunctions } from 'n8n-workflow';
 import { readTriggerState, type TriggerState } from '../../core/trigger/trigger-state';
 import type { EmittedReply, TriggerStateStore } from '../../transport/reply-watcher';
 
@@ -42,9 +34,3 @@ export function staticDataStore(staticData: IDataObject): TriggerStateStore {
 	};
 }
 
-/** The one place errors become NodeOperationError for n8n (message for the user, hint as description). */
-export function toNodeError(node: INode, error: unknown, context?: string): NodeOperationError {
-	const sequenceError = asSequenceError(error);
-	const message = context ? `${context}: ${sequenceError.message}` : sequenceError.message;
-	return new NodeOperationError(node, message, { description: sequenceError.hint });
-}

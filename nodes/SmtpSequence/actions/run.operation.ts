@@ -66,7 +66,7 @@ export async function runOperation(this: IExecuteFunctions, operation: 'send' | 
 		try {
 			prospects.push(readProspect(this, i));
 		} catch (error) {
-			if (!continueOnFail) throw toNodeError(node, error, i);
+			if (!continueOnFail) throw toNodeError(node, error, { itemIndex: i });
 			const failure = asSequenceError(error);
 			output[i] = { json: { email: String(items[i].json.email ?? ''), sequenceKey, status: 'failed', reason: failure.message, error: failure.toJSON() }, pairedItem: { item: i } };
 		}
@@ -82,7 +82,7 @@ export async function runOperation(this: IExecuteFunctions, operation: 'send' | 
 		{ now: () => new Date(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), random: Math.random },
 	);
 	for (const result of results) {
-		if (result.status === 'failed' && !continueOnFail) throw toNodeError(node, result.error, result.index);
+		if (result.status === 'failed' && !continueOnFail) throw toNodeError(node, result.error, { itemIndex: result.index });
 		output[result.index] = { json: toJson(result), pairedItem: { item: result.index } };
 	}
 	return [output.filter((item) => item !== undefined)];

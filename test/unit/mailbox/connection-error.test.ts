@@ -41,6 +41,15 @@ describe('explainConnectionError', () => {
 	});
 });
 
+describe('regression: a dropped connection on a non-standard TLS port was reported as a TLS mismatch', () => {
+	it('reports a reset on implicit TLS port 1993 as a closed connection, temporary', () => {
+		const context: ConnectionContext = { service: 'IMAP', endpoint: { host: '127.0.0.1', port: 1993, security: 'tls' }, secrets: [] };
+		const error = explainConnectionError({ code: 'ECONNRESET', message: 'read ECONNRESET' }, context);
+		expect(error.code).toBe('CONNECTION_CLOSED');
+		expect(error.temporary).toBe(true);
+	});
+});
+
 describe('scrubSecrets', () => {
 	it('ignores empty secrets instead of mangling the text', () => {
 		expect(scrubSecrets('abc', [''])).toBe('abc');

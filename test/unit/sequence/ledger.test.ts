@@ -113,7 +113,8 @@ describe('buildLedger', () => {
 		expect(ledger.get(SEQ, 'eve@gmail.com').replied?.from).toBe('eve@gmail.com');
 	});
 
-	it('reconstructs 10,000 prospects from 30,000 facts quickly', () => {
+	// speed is measured by `npm run bench:send` (10,000-prospect preview), not asserted here
+	it('reconstructs 10,000 prospects from 30,000 facts in one pass', () => {
 		const prospects = Array.from({ length: 10_000 }, (_, i) => ({ sequenceKey: SEQ, address: `p${i}@company${i % 500}.com` }));
 		const sentFacts: SentFact[] = [];
 		const inboundFacts: InboundFact[] = [];
@@ -122,14 +123,11 @@ describe('buildLedger', () => {
 			if (i % 10 === 0) inboundFacts.push(inbound('reply', p.address, '2024-03-08T09:00:00Z', [ref(p.address, 2), ref(p.address, 1)]));
 		});
 		while (sentFacts.length + inboundFacts.length < 30_000) sentFacts.push({ messageId: `<x${sentFacts.length}@y.z>`, date: at('2024-03-01T00:00:00Z'), to: [] });
-		const started = process.hrtime.bigint();
 		const ledger = buildLedger(prospects, sentFacts, inboundFacts, options);
-		const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
 		expect(ledger.states.size).toBe(10_000);
 		expect(ledger.get(SEQ, 'p10@company10.com')).toMatchObject({ lastStep: 2, replied: { step: 2 } });
 		expect(ledger.get(SEQ, 'p10@company10.com').companyReplied?.from).toBe('p510@company10.com');
 		expect(ledger.get(SEQ, 'p11@company11.com').companyReplied).toBeUndefined();
-		expect(elapsedMs).toBeLessThan(3000);
 	});
 });
 
