@@ -74,7 +74,7 @@ export const scheduleFields: INodeProperties[] = [
 				name: 'maxRunMinutes',
 				type: 'number',
 				typeOptions: { minValue: 1 },
-				default: 30,
+				default: 15,
 				description: 'The run stops starting new sends after this long; keep it below your schedule interval',
 			},
 		],
