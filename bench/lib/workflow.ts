@@ -1,0 +1,83 @@
+/**
+ * The workflow the bench runs in n8n-core's engine: a pass-through start node → SMTP Sequence, with the
+ * prospects as the start node's items. Pacing off, limits above the bench's volume, window always open.
+ */
+import type { INode, INodeExecutionData } from 'n8n-workflow';
+import { SmtpSequence } from '../../nodes/SmtpSequence/SmtpSequence.node.js'; // .js: tsx would pick SmtpSequence.node.json for the bare name
+import { runWorkflow, type RunResult, type WorkflowJson } from '../../test/harness/engine';
+import { credentialFor } from '../../test/helpers/mailstack';
+
+/** The mailbox that sends (its Sent folder is the ledger). */
+export const SENDER = 'u57';
+
+/** A pass-through start node standing in for n8n's Manual Trigger (not a dependency of this package). */
+class ManualTrigger {
+	description = {
+		displayName: 'Manual Trigger', name: 'manualTrigger', group: ['trigger'], version: 1, description: '',
+		defaults: {}, inputs: [], outputs: ['main'], properties: [],
+	};
+	async execute(this: { getInputData(): INodeExecutionData[] }) {
+		return [this.getInputData()];
+	}
+}
+
+const nodeClasses = {
+	'n8n-nodes-base.manualTrigger': ManualTrigger as never,
+	'n8n-nodes-smtp-sequence.smtpSequence': SmtpSequence,
+};
+
+/** Body of every bench email (a realistic cold email, ~600 bytes). */
+export const BODY =
+	'I noticed {{ $json.company }} is hiring sales people in three cities this quarter. ' +
+	'We help teams like yours book meetings from their own mailboxes, without a new tool to learn.\n\n' +
+	'Would a 15-minute call next week make sense? If not, just say so and I will not write again.\n\n' +
+	'Best,\nSam';
+
+function workflow(operation: 'send' | 'preview', sequenceKey: string): WorkflowJson {
+	const parameters: INode['parameters'] = {
+		operation,
+		sequenceKey,
+		email: '={{ $json.email }}',
+		name: '={{ $json.firstName }}',
+		steps: {
+			step: [
+				{ subject: '={Hi|Hello} {{ $json.firstName }}, quick question', text: `={Hi|Hello} {{ $json.firstName }},\n\n${BODY}`, waitAmount: 0, waitUnit: 'days', replyInThread: true },
+				{ subject: '', text: '=Following up, {{ $json.firstName }}: worth a call?', waitAmount: 3, waitUnit: 'businessDays', replyInThread: true },
+			],
+		},
+		window: { days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00', timeZone: 'UTC' },
+		pacing: { minDelaySeconds: 0, maxDelaySeconds: 0, dailyLimit: 100_000, maxPerRun: 100_000, maxRunMinutes: 120 },
+	};
+	return {
+		nodes: [
+			{ id: '1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: '2',
+				name: 'SMTP Sequence',
+				type: 'n8n-nodes-smtp-sequence.smtpSequence',
+				typeVersion: 1,
+				position: [200, 0],
+				parameters,
+				credentials: { outreachMailboxApi: { id: '1', name: 'Mailbox' } },
+			},
+		],
+		connections: { Start: { main: [[{ node: 'SMTP Sequence', type: 'main', index: 0 }]] } },
+	};
+}
+
+/** `count` prospect items, plus-addresses of `recipient` (Postfix/Dovecot deliver them to that user). */
+export function prospectItems(recipient: string, count: number): INodeExecutionData[] {
+	return Array.from({ length: count }, (_, i) => ({
+		json: { email: `${recipient}+${i}@example.test`, firstName: `Pat${i}`, company: `Company ${i % 97}` },
+	}));
+}
+
+/** Runs the SMTP Sequence workflow once in the engine with `items` as prospects. */
+export function runSequenceWorkflow(operation: 'send' | 'preview', sequenceKey: string, items: INodeExecutionData[]): Promise<RunResult> {
+	return runWorkflow({
+		workflow: workflow(operation, sequenceKey),
+		nodeClasses,
+		credentials: { outreachMailboxApi: credentialFor(SENDER) },
+		input: items,
+	});
+}

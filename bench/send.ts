@@ -1,0 +1,115 @@
+/**
+ * `npm run bench:send` — SMTP Sequence throughput on the local mail stack (must be running:
+ * `npm run mailstack start`).
+ *
+ *  1. Reference: raw pooled nodemailer, one connection, 1,000 messages (u57 → u59+N).
+ *  2. Ours: the SMTP Sequence node inside n8n-core's engine, one execution with 1,000 prospect items,
+ *     pacing off (u57 → u58+N): ledger read, then per send the inbox re-check, claim in Sent, SMTP,
+ *     confirm.
+ *  3. Preview of 10,000 prospects through the engine (1,000 of them with a step in Sent), in a child
+ *     process whose peak RSS (VmHWM) is reported.
+ *
+ * Between phases the bench waits until Postfix has delivered the previous phase's mail, so background
+ * delivery does not eat the next phase's CPU. Uses users u57–u60 (reset first). Last line: one JSON object.
+ */
+import './lib/env';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { addressOf, mailstack, resetMailboxes } from '../test/helpers/mailstack';
+import { rawPooledSend } from './lib/raw-send';
+import { BODY, SENDER, prospectItems, runSequenceWorkflow } from './lib/workflow';
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1000);
+const PREVIEW = Number(process.env.BENCH_PREVIEW ?? 10_000);
+const OURS_TO = 'u58';
+const RAW_TO = 'u59';
+/** How long Postfix may take to deliver one phase's mail before the bench gives up waiting. */
+const DRAIN_TIMEOUT_MS = 5 * 60_000;
+
+function log(message: string): void {
+	process.stderr.write(`[bench:send] ${message}\n`);
+}
+
+async function inboxCount(user: string): Promise<number> {
+	const out = await mailstack('doveadm', 'mailbox', 'status', '-u', addressOf(user), 'messages', 'INBOX');
+	return Number(/messages=(\d+)/.exec(out)?.[1] ?? 0);
+}
+
+/** Waits until `user`'s INBOX holds `count` messages (Postfix → LMTP → Dovecot is asynchronous). */
+async function drained(user: string, count: number): Promise<void> {
+	const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+	for (;;) {
+		const have = await inboxCount(user);
+		if (have >= count) return;
+		if (Date.now() > deadline) throw new Error(`${addressOf(user)} has ${have} of ${count} messages after ${DRAIN_TIMEOUT_MS} ms`);
+		await new Promise((r) => setTimeout(r, 500));
+	}
+}
+
+async function ours(sequenceKey: string): Promise<number> {
+	const items = prospectItems(OURS_TO, MESSAGES);
+	const started = performance.now();
+	const result = await runSequenceWorkflow('send', sequenceKey, items);
+	const ms = performance.now() - started;
+	if (result.error) throw result.error;
+	const statuses = new Map<string, number>();
+	for (const item of result.output('SMTP Sequence')) statuses.set(String(item.json.status), (statuses.get(String(item.json.status)) ?? 0) + 1);
+	if (statuses.get('sent') !== MESSAGES) throw new Error(`expected ${MESSAGES} sent, got ${JSON.stringify(Object.fromEntries(statuses))}`);
+	return ms;
+}
+
+function preview(sequenceKey: string): Promise<{ ms: number; peak_rss_mb: number; items: number; due: number }> {
+	const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'lib/preview-child.ts'), sequenceKey, OURS_TO, String(PREVIEW)], {
+		stdio: ['ignore', 'pipe', 'inherit'],
+		env: process.env,
+	});
+	let stdout = '';
+	child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+	return new Promise((resolve, reject) => {
+		child.on('error', reject);
+		child.on('exit', (code) => {
+			if (code !== 0) return reject(new Error(`preview child exited with ${String(code)}`));
+			const last = stdout.trim().split('\n').pop() ?? '';
+			resolve(JSON.parse(last) as { ms: number; peak_rss_mb: number; items: number; due: number });
+		});
+	});
+}
+
+async function main(): Promise<void> {
+	await resetMailboxes(SENDER, OURS_TO, RAW_TO, 'u60');
+	const sequenceKey = `bench-send-${Date.now()}`;
+
+	log(`raw pooled nodemailer: ${MESSAGES} messages`);
+	const rawMs = await rawPooledSend(SENDER, RAW_TO, MESSAGES, BODY);
+	log(`  ${Math.round(rawMs)} ms; waiting for delivery`);
+	await drained(RAW_TO, MESSAGES);
+
+	log(`SMTP Sequence in the engine: ${MESSAGES} prospects, pacing off`);
+	const oursMs = await ours(sequenceKey);
+	log(`  ${Math.round(oursMs)} ms; waiting for delivery`);
+	await drained(OURS_TO, MESSAGES);
+
+	log(`Preview: ${PREVIEW} prospects in a child process`);
+	const p = await preview(sequenceKey);
+	if (p.items !== PREVIEW) throw new Error(`preview returned ${p.items} items, expected ${PREVIEW}`);
+	log(`  ${p.ms} ms, peak RSS ${p.peak_rss_mb} MB, ${p.due} due`);
+
+	const oursRate = MESSAGES / (oursMs / 1000);
+	const rawRate = MESSAGES / (rawMs / 1000);
+	const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
+	process.stdout.write(
+		`${JSON.stringify({
+			ours_msgs_per_s: round(oursRate),
+			nodemailer_msgs_per_s: round(rawRate),
+			ratio: round(oursRate / rawRate, 3),
+			preview_10k_ms: p.ms,
+			preview_10k_peak_rss_mb: p.peak_rss_mb,
+		})}\n`,
+	);
+}
+
+main().catch((error: unknown) => {
+	process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+	process.exit(1);
+});
