@@ -45,8 +45,8 @@ function nodeTypesOf(classes: NodeClasses): INodeTypes {
 	};
 }
 
-/** Serves the credentials given to the test, by type name. */
-class TestCredentialsHelper extends ICredentialsHelper {
+/** Serves the credentials given to the test, by type name (as n8n's helper does after decryption). */
+export class TestCredentialsHelper extends ICredentialsHelper {
 	constructor(private readonly credentials: Record<string, ICredentialDataDecryptedObject>) {
 		super();
 	}

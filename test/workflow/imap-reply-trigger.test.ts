@@ -9,10 +9,8 @@
 import 'reflect-metadata';
 import { TriggerContext } from 'n8n-core';
 import {
-	ICredentialsHelper,
 	NodeHelpers,
 	Workflow,
-	type ICredentialDataDecryptedObject,
 	type IDataObject,
 	type INode,
 	type INodeExecutionData,
@@ -22,7 +20,7 @@ import {
 	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 import { ImapReplyTrigger } from '../../nodes/ImapReplyTrigger/ImapReplyTrigger.node';
-import { runWorkflow } from '../harness/engine';
+import { TestCredentialsHelper, runWorkflow } from '../harness/engine';
 import { addressOf, credentialFor, mailstack } from '../helpers/mailstack';
 import { appendTo, connectionsOf, deliver, eventually, ourId, replyRaw, settle, uniqueTag } from '../integration/trigger/trigger-fixtures';
 
@@ -56,38 +54,6 @@ const nodeTypes: INodeTypes = {
 	getKnownTypes: () => ({}),
 };
 
-/** Serves one credential, as n8n's credentials helper does after decryption. */
-class OneCredential extends ICredentialsHelper {
-	constructor(private readonly data: ICredentialDataDecryptedObject) {
-		super();
-	}
-	getParentTypes() {
-		return [];
-	}
-	isCredentialUsableByNode() {
-		return true;
-	}
-	async authenticate(): Promise<never> {
-		throw new Error('not used');
-	}
-	async preAuthentication() {
-		return undefined;
-	}
-	async runPreAuthentication() {
-		return undefined;
-	}
-	async getCredentials(): Promise<never> {
-		throw new Error('not used');
-	}
-	async getDecrypted() {
-		return this.data;
-	}
-	async updateCredentials() {}
-	async updateCredentialsOauthTokenData() {}
-	getCredentialsProperties() {
-		return [];
-	}
-}
 
 /** One activation of the trigger, with n8n's save-static-data-on-emit behaviour emulated. */
 interface Activation {
@@ -102,7 +68,7 @@ async function activate(user: string, parameters: INodeParameters, savedStaticDa
 	const node = triggerNode(parameters);
 	const workflow = new Workflow({ id: `wf-${user}`, nodes: [node], connections: {}, active: true, nodeTypes, staticData: structuredClone(savedStaticData) });
 	const additionalData = {
-		credentialsHelper: new OneCredential(credentialFor(user, password ? { password } : {})),
+		credentialsHelper: new TestCredentialsHelper({ outreachMailboxApi: credentialFor(user, password ? { password } : {}) }),
 		variables: {},
 		restApiUrl: 'http://localhost/rest',
 		instanceBaseUrl: 'http://localhost/',

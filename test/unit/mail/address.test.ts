@@ -1,15 +1,5 @@
-import { InputError } from '../../../core/errors';
 import { formatMailbox, parseAddress, parseMailbox } from '../../../core/mail/address';
-
-function errorOf(fn: () => unknown): InputError {
-	try {
-		fn();
-	} catch (error) {
-		if (error instanceof InputError) return error;
-		throw error;
-	}
-	throw new Error('expected an InputError');
-}
+import { inputErrorOf } from '../../helpers/errors';
 
 describe('parseAddress', () => {
 	it.each([
@@ -52,13 +42,13 @@ describe('parseAddress', () => {
 		['jane@acme.com\r\nBcc: x@y.z', 'HEADER_INJECTION', 'Prospect email'],
 		['jane@acme.com\n', 'HEADER_INJECTION', 'line break'],
 	])('rejects %j with %s', (input, code, message) => {
-		const error = errorOf(() => parseAddress(input, 'Prospect email'));
+		const error = inputErrorOf(() => parseAddress(input, 'Prospect email'));
 		expect(error.code).toBe(code);
 		expect(error.message).toContain(message);
 	});
 
 	it('names the field and repeats the input in the message', () => {
-		expect(errorOf(() => parseAddress('nope', 'Prospect email')).message).toBe(
+		expect(inputErrorOf(() => parseAddress('nope', 'Prospect email')).message).toBe(
 			'Prospect email "nope" is not a valid email address: it has no @',
 		);
 	});
@@ -76,7 +66,7 @@ describe('parseMailbox', () => {
 	});
 
 	it('rejects CR/LF in the name part', () => {
-		expect(errorOf(() => parseMailbox('Jane\r\nBcc: x@y.z <jane@acme.com>', 'From')).code).toBe('HEADER_INJECTION');
+		expect(inputErrorOf(() => parseMailbox('Jane\r\nBcc: x@y.z <jane@acme.com>', 'From')).code).toBe('HEADER_INJECTION');
 	});
 });
 
@@ -92,6 +82,6 @@ describe('formatMailbox', () => {
 	});
 
 	it.each(['Jane\r\nBcc: x@y.z', 'Jane\nDoe'])('rejects a name with a line break: %j', (name) => {
-		expect(errorOf(() => formatMailbox(name, 'jane@acme.com')).code).toBe('HEADER_INJECTION');
+		expect(inputErrorOf(() => formatMailbox(name, 'jane@acme.com')).code).toBe('HEADER_INJECTION');
 	});
 });

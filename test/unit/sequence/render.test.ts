@@ -8,6 +8,7 @@ import {
 	type EvaluateExpression,
 } from '../../../core/sequence/render';
 import { spintaxSeed } from '../../../core/sequence/spintax';
+import { inputErrorOf } from '../../helpers/errors';
 
 /** A stand-in for n8n's evaluateExpression over one item's JSON: `{{ $json.key }}` → item[key]. */
 function evaluatorFor(item: Record<string, unknown>): EvaluateExpression & { calls: string[] } {
@@ -19,16 +20,6 @@ function evaluatorFor(item: Record<string, unknown>): EvaluateExpression & { cal
 		return item[match[1]];
 	};
 	return Object.assign(evaluate, { calls });
-}
-
-function errorOf(fn: () => unknown): InputError {
-	try {
-		fn();
-	} catch (error) {
-		if (error instanceof InputError) return error;
-		throw error;
-	}
-	throw new Error('expected an InputError');
 }
 
 const seed = spintaxSeed('q3', 'jane@acme.com', 1);
@@ -51,7 +42,7 @@ describe('findExpressions', () => {
 	});
 
 	it('rejects an unclosed {{', () => {
-		expect(errorOf(() => findExpressions('Hi {{ $json.firstName', 'Step 1 body')).message).toMatch(
+		expect(inputErrorOf(() => findExpressions('Hi {{ $json.firstName', 'Step 1 body')).message).toMatch(
 			/^Step 1 body: the expression starting at position 4/,
 		);
 	});
@@ -84,7 +75,7 @@ describe('renderTemplate', () => {
 		['an empty string', { firstName: '' }, 'it is an empty string'],
 		['whitespace', { firstName: ' \t ' }, 'it is only whitespace'],
 	])('throws MISSING_VARIABLE naming the expression when the value is %s', (_label, item, what) => {
-		const error = errorOf(() => renderTemplate('Hi {{ $json.firstName }},', evaluatorFor(item), seed, 'Step 1 text body'));
+		const error = inputErrorOf(() => renderTemplate('Hi {{ $json.firstName }},', evaluatorFor(item), seed, 'Step 1 text body'));
 		expect(error.code).toBe('MISSING_VARIABLE');
 		expect(error.message).toBe(`Step 1 text body: {{ $json.firstName }} has no value for this prospect (${what})`);
 	});
@@ -106,7 +97,7 @@ describe('renderTemplate', () => {
 	});
 
 	it('turns an expression that throws into INVALID_PARAMETER with the expression named', () => {
-		const error = errorOf(() => renderTemplate('{{ $json.a.b.c }}', evaluatorFor({}), seed));
+		const error = inputErrorOf(() => renderTemplate('{{ $json.a.b.c }}', evaluatorFor({}), seed));
 		expect(error.code).toBe('INVALID_PARAMETER');
 		expect(error.message).toContain('{{ $json.a.b.c }}');
 	});
@@ -152,7 +143,7 @@ describe('renderStep', () => {
 			`more than the limit of ${DEFAULT_MAX_BODY_BYTES} bytes`,
 		],
 	])('rejects %s', (_label, template, code, message) => {
-		const error = errorOf(() => renderStep(template, evaluate, { step: 1, seed }));
+		const error = inputErrorOf(() => renderStep(template, evaluate, { step: 1, seed }));
 		expect(error.code).toBe(code);
 		expect(error.message).toContain(message);
 	});

@@ -1,20 +1,10 @@
 import { DateTime } from 'luxon';
-import { InputError } from '../../../core/errors';
 import { isInWindow, nextWindowStart, parseTimeOfDay, resolveWindow, type SendWindow } from '../../../core/sequence/send-window';
+import { inputErrorOf } from '../../helpers/errors';
 
 const utc = (iso: string): DateTime => DateTime.fromISO(iso, { zone: 'UTC' });
 const weekdays: SendWindow = { days: [1, 2, 3, 4, 5], from: '09:00', to: '17:00', timeZone: 'Europe/Berlin' };
 const everyDay = (from: string, to: string, timeZone: string): SendWindow => ({ days: [1, 2, 3, 4, 5, 6, 7], from, to, timeZone });
-
-function errorOf(fn: () => unknown): InputError {
-	try {
-		fn();
-	} catch (error) {
-		if (error instanceof InputError) return error;
-		throw error;
-	}
-	throw new Error('expected an InputError');
-}
 
 describe('isInWindow and nextWindowStart', () => {
 	it.each<[string, SendWindow, string, boolean, string, string | null]>([
@@ -92,7 +82,7 @@ describe('resolveWindow', () => {
 		['across midnight', { ...weekdays, from: '22:00', to: '06:00' }, undefined, 'INVALID_PARAMETER', 'across midnight'],
 		['empty window', { ...weekdays, from: '09:00', to: '09:00' }, undefined, 'INVALID_PARAMETER', 'must be after'],
 	])('rejects %s', (_label, window, prospectZone, code, message) => {
-		const error = errorOf(() => resolveWindow(window, prospectZone));
+		const error = inputErrorOf(() => resolveWindow(window, prospectZone));
 		expect(error.code).toBe(code);
 		expect(error.message).toContain(message);
 	});
