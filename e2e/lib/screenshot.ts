@@ -29,12 +29,18 @@ const CANVAS_TIMEOUT_MS = 60_000;
 interface PwRequest {
 	post(url: string, options: { data: unknown; headers?: Record<string, string> }): Promise<{ ok(): boolean; status(): number; text(): Promise<string> }>;
 }
-interface PwPage {
+/** The slice of playwright's Page used here and by callers of {@link screenshotPage}. */
+export interface PwPage {
 	goto(url: string, options?: { waitUntil?: 'load' | 'domcontentloaded' | 'networkidle' }): Promise<unknown>;
 	waitForSelector(selector: string, options?: { timeout?: number; state?: 'visible' | 'attached' }): Promise<unknown>;
 	waitForTimeout(ms: number): Promise<void>;
 	screenshot(options: { path: string; fullPage?: boolean }): Promise<Buffer>;
 	url(): string;
+	click(selector: string, options?: { timeout?: number; force?: boolean }): Promise<void>;
+	close(): Promise<void>;
+	dblclick(selector: string, options?: { timeout?: number; force?: boolean }): Promise<void>;
+	keyboard: { press(key: string): Promise<void> };
+	mouse: { move(x: number, y: number): Promise<void> };
 }
 interface PwContext {
 	request: PwRequest;
@@ -81,16 +87,28 @@ function loadPlaywright(server: N8nServer): PlaywrightCore {
 	return require(entry) as PlaywrightCore;
 }
 
+export interface PageShotOptions extends ScreenshotOptions {
+	/** Selector that must be visible before the shot (default: a canvas node). */
+	waitFor?: string;
+	/** Runs after `waitFor` appeared and before the settle wait (open a panel, switch a view …). */
+	prepare?: (page: PwPage) => Promise<void>;
+}
+
+/** One page of {@link screenshotPages}. */
+export interface PageShot extends Omit<PageShotOptions, 'width' | 'height'> {
+	/** Editor path, e.g. `/workflow/<id>/<nodeId>` or `/workflow/<id>/executions/<executionId>/<nodeId>`. */
+	urlPath: string;
+	outFile: string;
+}
+
 /**
- * Logs into the editor as the owner (`POST /rest/login` in the browser's own context, so the
- * session cookie is the browser's), opens `/workflow/<id>`, waits for the canvas nodes and saves a PNG.
+ * Logs into the editor as the owner once (`POST /rest/login` in the browser's own context, so the
+ * session cookie is the browser's), then for each shot opens its path in a new tab, waits for
+ * `waitFor`, runs `prepare` and saves a PNG. One browser for all shots: Chromium's start and the
+ * editor bundle's first load are most of the cost. A failed shot is saved as `<name>.failed.png`.
+ * Returns the seconds each shot took.
  */
-export async function screenshotWorkflow(
-	server: N8nServer,
-	workflowId: string,
-	outFile: string,
-	options: ScreenshotOptions = {},
-): Promise<string> {
+export async function screenshotPages(server: N8nServer, shots: PageShot[], size: { width?: number; height?: number } = {}): Promise<number[]> {
 	const executablePath = ensureChromium();
 	const { chromium } = loadPlaywright(server);
 	const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-chromium-'));
@@ -99,29 +117,55 @@ export async function screenshotWorkflow(
 		executablePath,
 		headless: true,
 		args: CHROMIUM_ARGS,
-		viewport: { width: options.width ?? 1440, height: options.height ?? 900 },
+		viewport: { width: size.width ?? 1440, height: size.height ?? 900 },
 		deviceScaleFactor: 1,
 	});
+	const seconds: number[] = [];
 	try {
 		const res = await context.request.post(`${server.baseUrl}/rest/login`, {
 			data: { emailOrLdapLoginId: server.owner.email, password: server.owner.password },
 		});
 		if (!res.ok()) throw new Error(`browser login failed: HTTP ${res.status()} ${await res.text()}`);
-		const page = await context.newPage();
-		await page.goto(`${server.baseUrl}/workflow/${workflowId}`, { waitUntil: 'domcontentloaded' });
-		try {
-			await page.waitForSelector('[data-test-id="canvas-node"]', { timeout: CANVAS_TIMEOUT_MS, state: 'visible' });
-		} catch (err) {
-			const failShot = outFile.replace(/\.png$/, '') + '.failed.png';
-			await page.screenshot({ path: failShot });
-			throw new Error(`no canvas node on ${page.url()} (see ${failShot}): ${(err as Error).message}`);
+		for (const shot of shots) {
+			const started = Date.now();
+			const failShot = shot.outFile.replace(/\.png$/, '') + '.failed.png';
+			const page = await context.newPage();
+			try {
+				await page.goto(`${server.baseUrl}${shot.urlPath}`, { waitUntil: 'domcontentloaded' });
+				await page.waitForSelector(shot.waitFor ?? '[data-test-id="canvas-node"]', { timeout: CANVAS_TIMEOUT_MS, state: 'visible' });
+				if (shot.prepare) await shot.prepare(page);
+				await page.waitForTimeout(shot.settleMs ?? 1500);
+				fs.mkdirSync(path.dirname(path.resolve(shot.outFile)), { recursive: true });
+				await page.screenshot({ path: shot.outFile });
+				fs.rmSync(failShot, { force: true });
+			} catch (err) {
+				await page.screenshot({ path: failShot }).catch(() => undefined);
+				throw new Error(`screenshot of ${shot.urlPath} failed on ${page.url()} (see ${failShot}): ${(err as Error).message}`);
+			} finally {
+				await page.close();
+			}
+			seconds.push(Math.round((Date.now() - started) / 100) / 10);
 		}
-		await page.waitForTimeout(options.settleMs ?? 1500);
-		fs.mkdirSync(path.dirname(path.resolve(outFile)), { recursive: true });
-		await page.screenshot({ path: outFile });
-		return outFile;
+		return seconds;
 	} finally {
 		await context.close();
 		fs.rmSync(profile, { recursive: true, force: true });
 	}
+}
+
+/** One page: see {@link screenshotPages}. */
+export async function screenshotPage(server: N8nServer, urlPath: string, outFile: string, options: PageShotOptions = {}): Promise<string> {
+	const { width, height, ...shot } = options;
+	await screenshotPages(server, [{ ...shot, urlPath, outFile }], { width, height });
+	return outFile;
+}
+
+/** Opens `/workflow/<id>`, waits for the canvas nodes and saves a PNG. */
+export async function screenshotWorkflow(
+	server: N8nServer,
+	workflowId: string,
+	outFile: string,
+	options: ScreenshotOptions = {},
+): Promise<string> {
+	return screenshotPage(server, `/workflow/${workflowId}`, outFile, options);
 }
