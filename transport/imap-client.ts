@@ -4,6 +4,7 @@
  */
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { MailboxSettings } from '../core/mailbox/settings';
+import { explainConnectionError, secretsFor } from './connection-error';
 import { tlsOptionsFor } from './smtp-client';
 
 /** How long to wait for the TCP (and TLS) connection. */
@@ -36,4 +37,25 @@ export function imapOptions(settings: MailboxSettings, extra: Partial<ImapFlowOp
 /** A new, not yet connected client. */
 export function createImapClient(settings: MailboxSettings, extra: Partial<ImapFlowOptions> = {}): ImapFlow {
 	return new ImapFlow(imapOptions(settings, extra));
+}
+
+/**
+ * Connects a new client, runs `work`, and always logs out (or closes a broken connection). Connection
+ * and login failures come out explained (ConnectionError); errors from `work` pass through as they are.
+ */
+export async function withImapClient<T>(settings: MailboxSettings, work: (client: ImapFlow) => Promise<T>): Promise<T> {
+	const client = createImapClient(settings);
+	// imapflow also emits 'error' on the client; the failing command rejects with the same error
+	client.on('error', () => undefined);
+	try {
+		try {
+			await client.connect();
+		} catch (error) {
+			throw explainConnectionError(error, { service: 'IMAP', endpoint: settings.imap, secrets: secretsFor(settings.user, settings.password) });
+		}
+		return await work(client);
+	} finally {
+		if (client.usable) await client.logout().catch(() => client.close());
+		else client.close();
+	}
 }

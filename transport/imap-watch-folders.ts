@@ -4,11 +4,8 @@
  */
 import { SequenceError } from '../core/errors';
 import type { MailboxSettings } from '../core/mailbox/settings';
-import { explainConnectionError, secretsFor } from './connection-error';
-import { createImapClient } from './imap-client';
-
-/** Names used for junk folders by servers that do not advertise SPECIAL-USE. */
-const JUNK_NAMES = ['junk', 'spam', 'junk e-mail', 'junk email', 'bulk mail', '[gmail]/spam'];
+import { withImapClient } from './imap-client';
+import { findJunkFolder } from './mail-folders';
 
 /** The user's choice. */
 export interface FolderChoice {
@@ -22,35 +19,28 @@ export interface FolderChoice {
 export async function resolveWatchedFolders(settings: MailboxSettings, choice: FolderChoice): Promise<string[]> {
 	const folders = ['INBOX'];
 	if (!choice.junk && choice.extra.length === 0) return folders;
-	const client = createImapClient(settings);
-	client.on('error', () => undefined);
-	try {
-		await client.connect();
-		const list = await client.list();
+	return withImapClient(settings, async (client) => {
 		if (choice.junk) {
-			const junk = list.find((f) => f.specialUse === '\\Junk') ?? list.find((f) => JUNK_NAMES.includes(f.path.toLowerCase()));
+			const junk = await findJunkFolder(client);
 			if (!junk) {
 				throw new SequenceError('INVALID_PARAMETER', 'This mailbox has no Junk/Spam folder (none is marked \\Junk and none is named Junk or Spam).', {
 					hint: 'Turn off "Watch Junk Folder", or name the folder under "Other Folders".',
 				});
 			}
-			folders.push(junk.path);
+			folders.push(junk);
 		}
-		for (const path of choice.extra) {
-			const found = list.find((f) => f.path === path) ?? list.find((f) => f.path.toLowerCase() === path.toLowerCase());
-			if (!found) {
-				throw new SequenceError('INVALID_PARAMETER', `The folder "${path}" does not exist in this mailbox.`, {
-					hint: `Folders found: ${list.map((f) => f.path).join(', ')}`,
-				});
+		if (choice.extra.length > 0) {
+			const list = await client.list();
+			for (const path of choice.extra) {
+				const found = list.find((f) => f.path === path) ?? list.find((f) => f.path.toLowerCase() === path.toLowerCase());
+				if (!found) {
+					throw new SequenceError('INVALID_PARAMETER', `The folder "${path}" does not exist in this mailbox.`, {
+						hint: `Folders found: ${list.map((f) => f.path).join(', ')}`,
+					});
+				}
+				folders.push(found.path);
 			}
-			folders.push(found.path);
 		}
 		return [...new Set(folders)];
-	} catch (error) {
-		if (error instanceof SequenceError) throw error;
-		throw explainConnectionError(error, { service: 'IMAP', endpoint: settings.imap, secrets: secretsFor(settings.user, settings.password) });
-	} finally {
-		if (client.usable) await client.logout().catch(() => client.close());
-		else client.close();
-	}
+	});
 }

@@ -5,7 +5,7 @@ import type { MailboxSettings } from '../core/mailbox/settings';
 import type { ConnectionError } from '../core/errors';
 import { explainConnectionError, secretsFor } from './connection-error';
 import { createSmtpTransport } from './smtp-client';
-import { createImapClient } from './imap-client';
+import { withImapClient } from './imap-client';
 
 /** Result of checking one mailbox. */
 export interface MailboxCheckResult {
@@ -30,17 +30,7 @@ export async function checkSmtp(settings: MailboxSettings): Promise<void> {
 
 /** Connects and logs in to the IMAP server, then logs out. */
 export async function checkImap(settings: MailboxSettings): Promise<void> {
-	const client = createImapClient(settings);
-	// imapflow also emits 'error' on the client; the rejected connect() carries the same error
-	client.on('error', () => undefined);
-	try {
-		await client.connect();
-	} catch (error) {
-		throw explainConnectionError(error, { service: 'IMAP', endpoint: settings.imap, secrets: secretsFor(settings.user, settings.password) });
-	} finally {
-		if (client.usable) await client.logout().catch(() => undefined);
-		else client.close();
-	}
+	await withImapClient(settings, async () => undefined);
 }
 
 /** Checks both sides; never throws. */

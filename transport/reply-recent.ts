@@ -3,13 +3,11 @@
  * would emit, found by reading the last few messages newest first (read-only, BODY.PEEK[]).
  */
 import type { ImapFlow } from 'imapflow';
-import { SequenceError } from '../core/errors';
 import type { MailboxSettings } from '../core/mailbox/settings';
 import { examineMessage, type ExaminedMessage } from '../core/trigger/examine-message';
 import { indexSequenceKeys } from '../core/trigger/sequence-match';
 import type { TriggerOptions } from '../core/trigger/trigger-options';
-import { explainConnectionError, secretsFor } from './connection-error';
-import { createImapClient } from './imap-client';
+import { withImapClient } from './imap-client';
 
 /** How many of the newest messages of each folder a test run looks at. */
 export const RECENT_LIMIT = 50;
@@ -52,21 +50,12 @@ export async function findRecentReply(
 	options: TriggerOptions,
 	limit = RECENT_LIMIT,
 ): Promise<RecentReply | undefined> {
-	const client = createImapClient(settings);
-	client.on('error', () => undefined);
-	try {
-		await client.connect();
+	return withImapClient(settings, async (client) => {
 		let best: RecentReply | undefined;
 		for (const folder of folders) {
 			const found = await newestInFolder(client, folder, options, limit);
 			if (found && (!best || found.internalDate > best.internalDate)) best = found;
 		}
 		return best;
-	} catch (error) {
-		if (error instanceof SequenceError) throw error;
-		throw explainConnectionError(error, { service: 'IMAP', endpoint: settings.imap, secrets: secretsFor(settings.user, settings.password) });
-	} finally {
-		if (client.usable) await client.logout().catch(() => client.close());
-		else client.close();
-	}
+	});
 }
