@@ -1,0 +1,202 @@
+/**
+ * `npm run demo`: a real n8n with this package, a local mail server, and a short outreach story played
+ * in real minutes, told as a timeline read back from n8n's executions and the mailboxes.
+ *
+ *   npm run demo               leaves n8n running until Ctrl-C, so you can open the executions
+ *   npm run demo -- --once     exits after the story: 0 only if it went as told (for CI)
+ *
+ * The story: three prospects get step 1 (prospect1, prospect2, and nobody@, who does not exist and
+ * bounces); prospect1 answers from their own mailbox; the reply workflow's IMAP Reply Trigger emits the
+ * reply and the bounce; on the schedule's next runs prospect2 gets step 2 in the same thread and the
+ * other two are stopped.
+ */
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { N8nServer, type N8nExecution } from '../e2e/lib/n8n-server';
+import { TYPES, packAndInstallTemplate } from '../e2e/lib/package-tarball';
+import {
+	BOUNCING,
+	SENDER,
+	ensureMailStack,
+	receivedFromSender,
+	replyAsProspect,
+	resetDemoMailboxes,
+	senderCredential,
+	waitForReceived,
+} from './lib/demo-mail';
+import { checkStory, clock, formatEvent, storyComplete, timeline, type DemoAction } from './lib/demo-timeline';
+import { DEMO_REPLIES, DEMO_SEQUENCE, NODE_NAMES, OTHER_EXAMPLES, bindCredentials, readExample } from './lib/demo-workflows';
+import { repoRootDir } from './lib/n8n-runtime';
+
+const once = process.argv.includes('--once');
+const FIRST_PORT = 5678;
+const REPLIER = 'prospect1@example.test';
+const FOLLOWER = 'prospect2@example.test';
+/** The schedule ticks every minute: the first run comes within a minute of activation. */
+const FIRST_RUN_TIMEOUT_MS = 150_000;
+/** Step 2 waits one minute after step 1, so it goes out on the second or third run after it. */
+const STORY_TIMEOUT_MS = 330_000;
+const POLL_MS = 2_000;
+const CREDENTIAL_NAME = 'Outreach Mailbox (demo@example.test)';
+
+const started = Date.now();
+const elapsed = () => `${Math.round((Date.now() - started) / 1000)}s`;
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const step = (line: string) => say(`[demo ${elapsed().padStart(4)}] ${line}`);
+
+let server: N8nServer | undefined;
+let stopping = false;
+
+async function shutdown(code: number): Promise<never> {
+	if (!stopping) {
+		stopping = true;
+		if (server?.running) {
+			step('stopping n8n…');
+			await server.stop();
+			step('n8n stopped');
+		}
+	}
+	process.exit(code);
+}
+
+process.on('SIGINT', () => void shutdown(130));
+process.on('SIGTERM', () => void shutdown(143));
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The first port from `from` upward that nothing listens on. */
+async function firstFreePort(from: number): Promise<number> {
+	for (let port = from; port < from + 100; port++) {
+		const free = await new Promise<boolean>((resolve) => {
+			const probe = net.createServer();
+			probe.once('error', () => resolve(false));
+			probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+		});
+		if (free) return port;
+	}
+	throw new Error(`no free port between ${from} and ${from + 99}`);
+}
+
+const done = (e: N8nExecution) => !['new', 'running', 'waiting'].includes(e.status);
+
+async function main(): Promise<void> {
+	say(`SMTP Sequence demo${once ? ' (--once: exits after the story)' : ''}\n`);
+
+	step('mail stack: Postfix + Dovecot on 127.0.0.1 (domain example.test)');
+	step(`mail stack: ${await ensureMailStack(step)}; emptying the mailboxes of ${SENDER}, prospect1..3`);
+	await resetDemoMailboxes();
+
+	step('package: build, npm pack, install into n8n\'s nodes folder (as Settings → Community Nodes does)');
+	const packed = await packAndInstallTemplate({ log: (line) => step(`  ${line}`) });
+
+	const userFolder = path.join(repoRootDir(), '.runtime', 'demo');
+	fs.rmSync(userFolder, { recursive: true, force: true });
+	const port = await firstFreePort(FIRST_PORT);
+	server = await N8nServer.create({ userFolder, nodesTemplate: packed.nodesTemplate, port, log: (line) => step(line) });
+	await server.start();
+	await server.setupOwner();
+	const { email, password } = server.owner;
+	step(`n8n: owner account ${email} / ${password}`);
+
+	const credentialData = senderCredential();
+	const test = await server.testCredential(TYPES.credential, credentialData);
+	step(`credential test (what the editor's Save runs): ${test.status} ${test.message}`);
+	if (test.status !== 'OK') throw new Error(`the Outreach Mailbox credential for ${SENDER} does not work: ${test.message}`);
+	const credentialId = await server.createCredential(CREDENTIAL_NAME, TYPES.credential, credentialData);
+	const bind = { [TYPES.credential]: { id: credentialId, name: CREDENTIAL_NAME } };
+	step(`credential "${CREDENTIAL_NAME}" stored (SMTP 127.0.0.1:1465 TLS, IMAP 127.0.0.1:1993 TLS, stack CA trusted)`);
+
+	for (const file of OTHER_EXAMPLES) {
+		const id = await server.createWorkflow(bindCredentials(readExample(file), bind));
+		step(`imported examples/${file} (inactive: it needs a Google Sheets credential) → ${server.baseUrl}/workflow/${id}`);
+	}
+	// The trigger never scans old mail on activation: activate it before anything is sent.
+	const repliesId = await server.createWorkflow(bindCredentials(readExample(DEMO_REPLIES), bind));
+	await server.activateWorkflow(repliesId);
+	step(`imported and activated examples/${DEMO_REPLIES} (IMAP IDLE on ${SENDER}) → ${server.baseUrl}/workflow/${repliesId}`);
+	const sequenceId = await server.createWorkflow(bindCredentials(readExample(DEMO_SEQUENCE), bind));
+	await server.activateWorkflow(sequenceId);
+	step(`imported and activated examples/${DEMO_SEQUENCE} (every minute) → ${server.baseUrl}/workflow/${sequenceId}`);
+
+	say(`\nThe story (live; times are this machine's, ${Intl.DateTimeFormat().resolvedOptions().timeZone}):`);
+	step(`waiting for the schedule's first run (within a minute of ${clock(new Date())})…`);
+	const actions: DemoAction[] = [];
+	const printed = new Set<string>();
+	const live = server;
+	const fetchRuns = async () => ({
+		sequence: (await live.executions(sequenceId, 100)).filter(done),
+		replies: (await live.executions(repliesId, 100)).filter(done),
+	});
+	const poll = async () => {
+		const runs = await fetchRuns();
+		for (const event of timeline({ ...runs, actions }, NODE_NAMES)) {
+			if (printed.has(event.key)) continue;
+			printed.add(event.key);
+			say(`  ${formatEvent(event)}`);
+		}
+		return runs;
+	};
+
+	const storyFacts = { replier: REPLIER, follower: FOLLOWER, bouncing: BOUNCING };
+	let deadline = Date.now() + FIRST_RUN_TIMEOUT_MS;
+	while ((await poll()).sequence.length === 0) {
+		if (Date.now() > deadline) throw new Error(`the sequence workflow did not run within ${FIRST_RUN_TIMEOUT_MS / 1000} s of activation`);
+		await sleep(POLL_MS);
+	}
+
+	const [step1] = await waitForReceived('prospect1', 1, 30_000);
+	await sleep(3_000); // let the moment read like a person's answer, not a machine's
+	const replyId = await replyAsProspect(
+		'prospect1',
+		step1,
+		'Paula',
+		'Hi,\n\nthanks for reaching out. Yes, a call next week works: Tuesday 10:00?\n\nPaula',
+	);
+	actions.push({ at: new Date(), text: `${REPLIER} replies from her own mailbox (SMTP submission), In-Reply-To ${step1.messageId}, Message-ID ${replyId}` });
+
+	deadline = Date.now() + STORY_TIMEOUT_MS;
+	let runs = await poll();
+	while (!storyComplete({ ...runs, ...storyFacts }, NODE_NAMES)) {
+		if (Date.now() > deadline) break;
+		await sleep(POLL_MS);
+		runs = await poll();
+	}
+
+	// Read the mailboxes and n8n's executions once more, from scratch, to tell and check the story.
+	runs = await fetchRuns();
+	const received = {
+		[REPLIER]: await receivedFromSender('prospect1'),
+		[FOLLOWER]: await receivedFromSender('prospect2'),
+	};
+	const problems = checkStory({ ...runs, received, ...storyFacts }, NODE_NAMES);
+
+	say('\nTimeline (from n8n\'s executions and the mailboxes):');
+	for (const event of timeline({ ...runs, actions }, NODE_NAMES)) say(`  ${formatEvent(event)}`);
+	say(`\nIn the mailboxes: ${REPLIER} holds ${received[REPLIER].length} email(s) from ${SENDER}; ${FOLLOWER} holds ${received[FOLLOWER].length}` +
+		(received[FOLLOWER].length === 2 ? `, step 2 In-Reply-To ${received[FOLLOWER][1].inReplyTo} (= step 1's Message-ID: ${received[FOLLOWER][1].inReplyTo === received[FOLLOWER][0].messageId ? 'yes' : 'NO'})` : ''));
+	if (problems.length === 0) {
+		say(`\nThe story went as told: prospect1 replied and got nothing more, nobody@ bounced and was stopped, prospect2 got step 2 in the same thread; the trigger emitted the reply and the bounce. (${elapsed()} in all)`);
+	} else {
+		say(`\nThe story did NOT go as told (${elapsed()}):`);
+		for (const problem of problems) say(`  - ${problem}`);
+		say(`n8n's log: ${server.logFile}`);
+	}
+
+	say(`\nn8n: ${server.baseUrl}  (login ${email} / ${password})`);
+	say(`  sequence workflow:  ${server.baseUrl}/workflow/${sequenceId}/executions`);
+	say(`  replies workflow:   ${server.baseUrl}/workflow/${repliesId}/executions`);
+	if (once) await shutdown(problems.length === 0 ? 0 : 1);
+
+	say('\nn8n keeps running (the schedule still ticks every minute; new events appear below). Ctrl-C stops it.');
+	for (;;) {
+		await sleep(5_000);
+		await poll().catch(() => undefined);
+	}
+}
+
+main().catch(async (error: unknown) => {
+	say(`\ndemo failed: ${error instanceof Error ? error.message : String(error)}`);
+	if (server) say(`n8n's log: ${server.logFile}`);
+	await shutdown(1);
+});
