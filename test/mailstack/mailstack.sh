@@ -45,7 +45,7 @@ SMTPS_PORT=${SMTPS_PORT:-1465}
 SMTPS_EXPIRED_PORT=${SMTPS_EXPIRED_PORT:-1466}
 DOMAIN=${MAILSTACK_DOMAIN:-example.test}
 # many users, so that each test file can own its mailboxes (the mailbox is the ledger)
-USERS=${MAILSTACK_USERS:-alice bob carol dave erin frank grace heidi ivan judy demo prospect1 prospect2 prospect3 colleague $(printf "u%02d " $(seq 1 60))}
+USERS=${MAILSTACK_USERS:-alice bob carol dave erin frank grace heidi ivan judy demo prospect1 prospect2 prospect3 colleague $(printf "u%02d " $(seq 1 80))}
 PASSWORD=${MAILSTACK_PASSWORD:-secret}
 HOST=127.0.0.1
 
