@@ -27,7 +27,7 @@ const threeSteps: TestStep[] = [
 	{ subject: '', text: 'Last one from me, {{ name }}.', wait: { amount: 1, unit: 'businessDays' } },
 ];
 
-beforeAll(() => resetMailboxes(...Array.from({ length: 18 }, (_, i) => `u${String(i + 2).padStart(2, '0')}`), 'u57', 'u58', 'u59'));
+beforeAll(() => resetMailboxes(...Array.from({ length: 18 }, (_, i) => `u${String(i + 2).padStart(2, '0')}`), 'u65', 'u66', 'u67'));
 
 describe('SMTP Sequence over simulated days (real Postfix + Dovecot)', () => {
 	it('threads follow-ups, stops on a real reply and on a real bounce, completes the rest', async () => {
@@ -167,28 +167,28 @@ describe('SMTP Sequence over simulated days (real Postfix + Dovecot)', () => {
 	it('never after a reply: a reply that arrives during the pacing wait stops the next send', async () => {
 		const key = `recheck-${unique()}`;
 		const request = sequenceRequest({
-			sender: 'u57',
+			sender: 'u65',
 			sequenceKey: key,
 			steps: threeSteps.slice(0, 2),
-			prospects: [{ email: addressOf('u58'), name: 'Ann', company: 'A' }, { email: addressOf('u59'), name: 'Ben', company: 'B' }],
+			prospects: [{ email: addressOf('u66'), name: 'Ann', company: 'A' }, { email: addressOf('u67'), name: 'Ben', company: 'B' }],
 			settings: { pacingMinSeconds: 90, pacingMaxSeconds: 90 },
 		});
 		await runAt(request, MONDAY);
-		const benStep1 = sequenceMessageId(key, addressOf('u59'), 1, 'example.test');
-		await waitForMessage('u59', (m) => m.messageId === benStep1);
+		const benStep1 = sequenceMessageId(key, addressOf('u67'), 1, 'example.test');
+		await waitForMessage('u67', (m) => m.messageId === benStep1);
 		// run 2: Ann's step 2 goes out, then during the 90 s pause Ben answers step 1
 		const clock = simulatedClock(new Date(days(2).getTime() + 5 * 60_000));
 		const pausingClock = {
 			...clock,
 			sleep: async (ms: number) => {
-				await replyFrom('u59', 'u57@example.test', benStep1, { text: 'Yes, let us talk.' });
-				await waitForMessage('u57', (m) => m.from === addressOf('u59'));
+				await replyFrom('u67', 'u65@example.test', benStep1, { text: 'Yes, let us talk.' });
+				await waitForMessage('u65', (m) => m.from === addressOf('u67'));
 				await clock.sleep(ms);
 			},
 		};
 		const run2 = await runSequence(request, pausingClock);
 		expect(run2.map((r) => [r.status, r.stopReason ?? r.step])).toEqual([['sent', 2], ['stopped', 'replied']]);
 		expect(clock.slept).toEqual([90_000]);
-		expect((await readMailbox('u59')).filter((m) => m.messageId === sequenceMessageId(key, addressOf('u59'), 2, 'example.test'))).toEqual([]);
+		expect((await readMailbox('u67')).filter((m) => m.messageId === sequenceMessageId(key, addressOf('u67'), 2, 'example.test'))).toEqual([]);
 	});
 });
