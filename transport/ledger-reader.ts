@@ -10,8 +10,11 @@
  *   TEXT does); only the messages that refer to the sequence or come from a prospect are fetched in full
  *   and classified.
  *
- * Before each send the inbound folders are checked again for UIDs above the last one seen (one SEARCH
- * each), so a reply that arrived during the pacing wait stops the send.
+ * Before each send the inbound folders are checked again for UIDs above the last one seen: one STATUS
+ * (UIDNEXT) each, and only when it moved, EXAMINE + SEARCH + FETCH of the new messages — so a reply that
+ * arrived during the pacing wait stops the send, and a send with no new mail costs one round trip per
+ * folder. No inbound folder stays selected on the inbox connection, because RFC 3501 §6.3.10 forbids
+ * STATUS as a check for new mail in the selected mailbox.
  */
 import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import { parseMessage } from '../core/classify/parse';
@@ -114,14 +117,29 @@ export class LedgerReader {
 		const found: InboundMessage[] = [];
 		for (const folder of this.inboundFolders) {
 			const box = await this.inboxClient.mailboxOpen(folder, { readOnly: true });
-			this.lastUid.set(folder, Math.max(0, box.uidNext - 1));
-			const dayBefore = new Date(since.getTime() - 24 * 60 * 60 * 1000);
-			const recent = uidList(await this.inboxClient.search({ since: dayBefore }, { uid: true }));
-			if (recent.length === 0) continue;
-			const quoting = new Set(uidList(await this.inboxClient.search({ since: dayBefore, text: `sq.${sequenceHash}.` }, { uid: true })));
-			found.push(...(await this.examine(folder, recent, sequenceHash, prospects, quoting)));
+			try {
+				this.lastUid.set(folder, Math.max(0, box.uidNext - 1));
+				const dayBefore = new Date(since.getTime() - 24 * 60 * 60 * 1000);
+				const recent = uidList(await this.inboxClient.search({ since: dayBefore }, { uid: true }));
+				if (recent.length === 0) continue;
+				const quoting = new Set(uidList(await this.inboxClient.search({ since: dayBefore, text: `sq.${sequenceHash}.` }, { uid: true })));
+				found.push(...(await this.examine(folder, recent, sequenceHash, prospects, quoting)));
+			} finally {
+				await this.inboxClient.mailboxClose();
+			}
 		}
 		return found;
+	}
+
+	/**
+	 * Starts the re-check from where the inbound folders end now, without reading them (a sequence with
+	 * nothing in Sent has no replies yet; later mail can still stop a later send of the same run).
+	 */
+	async watchFromNow(): Promise<void> {
+		for (const folder of this.inboundFolders) {
+			if (this.lastUid.has(folder)) continue;
+			this.lastUid.set(folder, Math.max(0, (await this.uidNextOf(folder)) - 1));
+		}
 	}
 
 	/** Inbound messages that arrived since the last look, same filter. */
@@ -130,15 +148,28 @@ export class LedgerReader {
 		for (const folder of this.inboundFolders) {
 			const last = this.lastUid.get(folder);
 			if (last === undefined) continue;
+			if ((await this.uidNextOf(folder)) - 1 <= last) continue;
 			const box = await this.inboxClient.mailboxOpen(folder, { readOnly: true });
-			if (box.uidNext - 1 <= last) continue;
-			const uids = uidList(await this.inboxClient.search({ uid: `${last + 1}:*` }, { uid: true })).filter((uid) => uid > last);
-			this.lastUid.set(folder, Math.max(last, box.uidNext - 1, ...uids));
-			if (uids.length === 0) continue;
-			const quoting = new Set(uidList(await this.inboxClient.search({ uid: `${last + 1}:*`, text: `sq.${sequenceHash}.` }, { uid: true })));
-			found.push(...(await this.examine(folder, uids, sequenceHash, prospects, quoting)));
+			try {
+				const uids = uidList(await this.inboxClient.search({ uid: `${last + 1}:*` }, { uid: true })).filter((uid) => uid > last);
+				this.lastUid.set(folder, Math.max(last, box.uidNext - 1, ...uids));
+				if (uids.length === 0) continue;
+				const quoting = new Set(uidList(await this.inboxClient.search({ uid: `${last + 1}:*`, text: `sq.${sequenceHash}.` }, { uid: true })));
+				found.push(...(await this.examine(folder, uids, sequenceHash, prospects, quoting)));
+			} finally {
+				await this.inboxClient.mailboxClose();
+			}
 		}
 		return found;
+	}
+
+	/** The folder's UIDNEXT by STATUS (no folder is selected on the inbox connection); EXAMINE if STATUS does not give it. */
+	private async uidNextOf(folder: string): Promise<number> {
+		const status = await this.inboxClient.status(folder, { uidNext: true });
+		if (status && typeof status.uidNext === 'number') return status.uidNext;
+		const box = await this.inboxClient.mailboxOpen(folder, { readOnly: true });
+		await this.inboxClient.mailboxClose();
+		return box.uidNext;
 	}
 
 	/** Filters by envelope, then fetches and classifies the candidates. The folder must be selected. */

@@ -56,6 +56,12 @@ export async function confirmClaim(client: ImapFlow, claim: Claim): Promise<void
 	await client.messageFlagsAdd(String(claim.uid), [SENT_KEYWORD], { uid: true });
 }
 
+/** Marks several claims as accepted in one STORE (a run confirms sends that finished while the previous STORE ran). */
+export async function confirmClaims(client: ImapFlow, uids: readonly number[]): Promise<void> {
+	if (uids.length === 0) return;
+	await client.messageFlagsAdd(uids.join(','), [SENT_KEYWORD], { uid: true });
+}
+
 /** Deletes the claim after the SMTP server refused the message: nothing stays recorded as sent. */
 export async function releaseClaim(client: ImapFlow, claim: Claim): Promise<void> {
 	await client.messageDelete(String(claim.uid), { uid: true });

@@ -1,7 +1,13 @@
 /**
  * One run of the SMTP Sequence node: read the ledger from the mailbox, decide every prospect, then send
- * the due steps one at a time — pacing wait, re-check the inbox, claim in Sent, SMTP, confirm. Clock,
+ * the due steps one at a time — pacing wait, claim in Sent, re-check the inbox, SMTP, confirm. Clock,
  * sleep and randomness are injected; the decisions themselves are the pure core's.
+ *
+ * With no pacing wait, the next step's claim and re-check run while the previous step's SMTP transaction
+ * is in flight (IMAP and SMTP are separate connections), so the ledger costs little on top of raw
+ * sending. Each step is still claimed before its own SMTP begins and re-checked after its claim; a claim
+ * whose step is not sent after all (the previous send blocked the mailbox or used the last of a limit)
+ * is released. The argument is in docs/design.md ("Never twice").
  */
 import type { ImapFlow } from 'imapflow';
 import type { Transporter } from 'nodemailer';
@@ -12,7 +18,7 @@ import { ledgerAddress, prospectHash, sequenceHash, sequenceMessageId, type Sequ
 import { threadHeaders } from '../core/mail/threading';
 import type { MailboxSettings } from '../core/mailbox/settings';
 import { decide, type Decision, type LimitsState, type StopReason } from '../core/sequence/decide';
-import { buildLedger, type InboundFact, type Ledger, type SentFact } from '../core/sequence/ledger';
+import { buildLedger, ledgerKey, prospectState, type InboundFact, type Ledger, type ProspectState, type SentFact } from '../core/sequence/ledger';
 import type { SequenceOptions } from '../core/sequence/options';
 import { pacingDelayMs } from '../core/sequence/pacing';
 import type { RenderedStep } from '../core/sequence/render';
@@ -22,7 +28,7 @@ import { explainConnectionError, secretsFor } from './connection-error';
 import { createImapClient } from './imap-client';
 import { LedgerReader, type InboundMessage, type SentCopy } from './ledger-reader';
 import { findJunkFolder, findSentFolder } from './mail-folders';
-import { CLAIM_KEYWORD, SENT_KEYWORD, claimStep, confirmClaim, releaseClaim } from './sent-claim';
+import { CLAIM_KEYWORD, SENT_KEYWORD, claimStep, confirmClaims, releaseClaim, type Claim } from './sent-claim';
 import { createSmtpPool } from './smtp-client';
 import { sendRaw } from './smtp-send';
 
@@ -122,6 +128,25 @@ interface Blocked {
 	error: SequenceError;
 }
 
+/** A due step, rendered, composed and claimed in Sent: ready for SMTP. */
+interface Claimed {
+	prospect: RunProspect;
+	step: number;
+	/** The Date header, and the decision's time. */
+	now: Date;
+	raw: Buffer;
+	messageId: string;
+	subject: string;
+	claim: Claim;
+	threadMessageId: string;
+}
+
+/** A step whose SMTP transaction is in flight. */
+interface InFlight {
+	key: string;
+	done: Promise<ProspectResult>;
+}
+
 function iso(at: DateTime | Date | undefined): string | undefined {
 	if (!at) return undefined;
 	return at instanceof Date ? at.toISOString() : (at.toUTC().toISO() ?? undefined);
@@ -178,12 +203,26 @@ class SequenceRun {
 	private readonly startedAt: Date;
 	private sentClient?: ImapFlow;
 	private inboxClient?: ImapFlow;
+	/** A second session on Sent (Send only) that stores `$SeqSent` while the first one claims the next step. */
+	private confirmClient?: ImapFlow;
 	private smtp?: Transporter;
 	private reader?: LedgerReader;
 	private sentPath = '';
 	private sentCopies: SentCopy[] = [];
+	/** `sentCopies` by Message-ID and by ledger key, kept in step with it. */
+	private copiesById = new Map<string, SentCopy[]>();
+	private copiesByProspect = new Map<string, SentCopy[]>();
 	private inbound: InboundMessage[] = [];
+	/** `inbound` as ledger facts, as of the last full rebuild. */
+	private inboundFacts: InboundFact[] = [];
 	private ledger?: Ledger;
+	/** States of prospects sent to since the last full rebuild (a send changes only its own prospect). */
+	private readonly updated = new Map<string, ProspectState>();
+	/** Ledger key of each prospect (two SHA-256 each: computed once). */
+	private readonly keys = new Map<number, string>();
+	/** Claims accepted by SMTP whose `$SeqSent` is not stored yet; one STORE confirms them all. */
+	private confirmQueue: number[] = [];
+	private confirming?: Promise<void>;
 	private sentToday = 0;
 	private sentThisRun = 0;
 	private lastSendAt?: number;
@@ -227,14 +266,14 @@ class SequenceRun {
 					if (this.request.failFast) return [...results.values()];
 				}
 			}
-			for (const { prospect } of due) {
-				if (results.has(prospect.index)) continue;
-				const result = await this.sendDue(prospect);
-				results.set(prospect.index, result);
-				if (result.status === 'failed' && this.request.failFast) return [...results.values()];
-			}
+			const stopped = await this.sendAll(
+				due.map((d) => d.prospect).filter((p) => !results.has(p.index)),
+				results,
+			);
+			if (stopped) return [...results.values()];
 			return prospects.map((p) => results.get(p.index) as ProspectResult);
 		} finally {
+			await this.confirming;
 			await this.close();
 		}
 	}
@@ -253,21 +292,31 @@ class SequenceRun {
 			}
 			return client;
 		};
-		this.sentClient = await connect();
-		this.inboxClient = await connect();
-		this.sentPath = await findSentFolder(this.sentClient);
+		// the sessions log in side by side; every one that opened is closed by close(), even if another failed
+		const opened = await Promise.allSettled([connect(), connect(), ...(operation === 'send' ? [connect()] : [])]);
+		[this.sentClient, this.inboxClient, this.confirmClient] = opened.map((o) => (o.status === 'fulfilled' ? o.value : undefined));
+		const refused = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+		if (refused) throw refused.reason;
+		const sentClient = this.sentClient as ImapFlow;
+		const inboxClient = this.inboxClient as ImapFlow;
+		this.sentPath = await findSentFolder(sentClient);
 		const folders = ['INBOX'];
 		if (message.checkJunk) {
-			const junk = await findJunkFolder(this.inboxClient);
+			const junk = await findJunkFolder(inboxClient);
 			if (junk) folders.push(junk);
 		}
-		await this.sentClient.mailboxOpen(this.sentPath, { readOnly: operation === 'preview' });
-		this.reader = new LedgerReader(this.sentClient, this.inboxClient, folders);
+		await Promise.all([
+			sentClient.mailboxOpen(this.sentPath, { readOnly: operation === 'preview' }),
+			this.confirmClient?.mailboxOpen(this.sentPath),
+		]);
+		this.reader = new LedgerReader(sentClient, inboxClient, folders);
 		this.sentCopies = await this.reader.sentCopies(this.seqHash);
 		if (operation === 'send' && !message.keepOwnSentCopy) await this.pruneOwnCopies();
 		if (this.sentCopies.length > 0) {
 			const earliest = new Date(Math.min(...this.sentCopies.map((c) => c.date.getTime())));
 			this.inbound = await this.reader.inbound(this.seqHash, new Set(prospects.map((p) => ledgerAddress(p.address.address))), earliest);
+		} else if (operation === 'send') {
+			await this.reader.watchFromNow();
 		}
 		const dayStart = startOfDay(this.env.now(), this.request.options.window.timeZone).toJSDate();
 		this.sentToday = await this.reader.countSentSince(dayStart);
@@ -289,9 +338,11 @@ class SequenceRun {
 		}
 		if (redundant.length === 0 || !this.sentClient) return;
 		await this.sentClient.messageDelete(redundant.join(','), { uid: true });
-		this.sentCopies = this.sentCopies.filter((c) => !redundant.includes(c.uid));
+		const gone = new Set(redundant);
+		this.sentCopies = this.sentCopies.filter((c) => !gone.has(c.uid));
 	}
 
+	/** Full reconstruction from every fact; after the first read and when new inbound mail arrives. */
 	private rebuildLedger(): void {
 		const { sequenceKey, prospects, options } = this.request;
 		const firstSentAt = new Map<string, Date>();
@@ -301,12 +352,59 @@ class SequenceRun {
 				if (!known || copy.date < known) firstSentAt.set(to, copy.date);
 			}
 		}
+		this.copiesById.clear();
+		this.copiesByProspect.clear();
+		for (const copy of this.sentCopies) this.indexCopy(copy);
+		this.inboundFacts = toInboundFacts(this.inbound, sequenceKey, firstSentAt);
+		this.updated.clear();
 		this.ledger = buildLedger(
 			prospects.map((p) => ({ sequenceKey, address: p.address.address })),
 			toSentFacts(this.sentCopies),
-			toInboundFacts(this.inbound, sequenceKey, firstSentAt),
+			this.inboundFacts,
 			{ autoReplyPauseDays: options.autoReplyPauseDays },
 		);
+	}
+
+	private indexCopy(copy: SentCopy): void {
+		const byId = this.copiesById.get(copy.messageId);
+		if (byId) byId.push(copy);
+		else this.copiesById.set(copy.messageId, [copy]);
+		const key = `${copy.ref.sequenceHash}.${copy.ref.prospectHash}`;
+		const byProspect = this.copiesByProspect.get(key);
+		if (byProspect) byProspect.push(copy);
+		else this.copiesByProspect.set(key, [copy]);
+	}
+
+	/**
+	 * Records a copy this run put in Sent and reconstructs only its prospect: the same rules as the full
+	 * rebuild (core `prospectState`), over that prospect's copies and the inbound facts of the last rebuild.
+	 * Inbound facts attributed by address depend on the first send's date, but only for mail that arrives
+	 * after it — which the re-check brings in with a full rebuild.
+	 */
+	private addSentCopy(prospect: RunProspect, copy: SentCopy): void {
+		this.sentCopies.push(copy);
+		this.indexCopy(copy);
+		const { sequenceKey, options } = this.request;
+		const key = this.keyOf(prospect);
+		this.updated.set(
+			key,
+			prospectState({ sequenceKey, address: prospect.address.address }, toSentFacts(this.copiesByProspect.get(key) ?? []), this.inboundFacts, {
+				autoReplyPauseDays: options.autoReplyPauseDays,
+			}),
+		);
+	}
+
+	private keyOf(prospect: RunProspect): string {
+		let key = this.keys.get(prospect.index);
+		if (key === undefined) this.keys.set(prospect.index, (key = ledgerKey(this.request.sequenceKey, prospect.address.address)));
+		return key;
+	}
+
+	/** The prospect's state: the last rebuild's, or newer if this run sent to it since. */
+	private stateOf(prospect: RunProspect): ProspectState {
+		const ledger = this.ledger as Ledger;
+		const key = this.keyOf(prospect);
+		return this.updated.get(key) ?? ledger.states.get(key) ?? ledger.get(this.request.sequenceKey, prospect.address.address);
 	}
 
 	private limits(): LimitsState {
@@ -321,8 +419,8 @@ class SequenceRun {
 	}
 
 	private decideFor(prospect: RunProspect, now: Date): Decision {
-		const { sequenceKey, steps, options } = this.request;
-		const state = (this.ledger as Ledger).get(sequenceKey, prospect.address.address);
+		const { steps, options } = this.request;
+		const state = this.stateOf(prospect);
 		return decide({
 			state,
 			prospect: { stop: prospect.stop, replied: prospect.replied, timeZone: prospect.timeZone },
@@ -335,10 +433,10 @@ class SequenceRun {
 	}
 
 	private history(prospect: RunProspect): ProspectResult['history'] {
-		const state = (this.ledger as Ledger).get(this.request.sequenceKey, prospect.address.address);
+		const state = this.stateOf(prospect);
 		const now = this.env.now().getTime();
 		return state.steps.map((s) => {
-			const copies = this.sentCopies.filter((c) => c.messageId === s.messageId);
+			const copies = this.copiesById.get(s.messageId) ?? [];
 			const unconfirmed =
 				copies.length > 0 &&
 				copies.every((c) => c.keywords.includes(CLAIM_KEYWORD) && !c.keywords.includes(SENT_KEYWORD)) &&
@@ -390,9 +488,8 @@ class SequenceRun {
 
 	/** Subject of step 1 as actually sent: follow-ups answer what the prospect received. */
 	private threadSubject(prospect: RunProspect): string | undefined {
-		const state = (this.ledger as Ledger).get(this.request.sequenceKey, prospect.address.address);
-		const first = state.steps.find((s) => s.step === 1);
-		return first ? this.sentCopies.find((c) => c.messageId === first.messageId)?.subject : undefined;
+		const first = this.stateOf(prospect).steps.find((s) => s.step === 1);
+		return first ? this.copiesById.get(first.messageId)?.[0]?.subject : undefined;
 	}
 
 	private preview(prospect: RunProspect, decision: Decision, now: Date): ProspectResult {
@@ -400,7 +497,7 @@ class SequenceRun {
 		if (decision.status === 'stopped' && decision.stopReason !== 'autoReplyPause') return result;
 		if (decision.status === 'completed') return result;
 		const { sequenceKey, steps, options } = this.request;
-		const state = (this.ledger as Ledger).get(sequenceKey, prospect.address.address);
+		const state = this.stateOf(prospect);
 		const step = 'step' in decision ? decision.step : state.lastStep + 1;
 		try {
 			const rendered = this.render(prospect, step);
@@ -431,101 +528,167 @@ class SequenceRun {
 		};
 	}
 
-	/** Pacing wait, inbox re-check, decide again, claim, SMTP, confirm. */
-	private async sendDue(prospect: RunProspect): Promise<ProspectResult> {
-		if (this.blocked) return this.failed(prospect, this.blocked.error);
+	/**
+	 * Sends the due prospects in order; true when `failFast` stopped the run. Per step: pacing wait (after
+	 * the previous send), decide, claim, re-check the inbox, decide again, SMTP, confirm. Without a pacing
+	 * wait, step n+1's claim and re-check run while step n's SMTP transaction is in flight — except when
+	 * both are the same prospect or step n may use up a limit, where n is awaited first. Whatever step n's
+	 * outcome, step n+1's claim is released unless n+1 is still due once n is settled.
+	 */
+	private async sendAll(due: RunProspect[], results: Map<number, ProspectResult>): Promise<boolean> {
+		const { options, failFast } = this.request;
+		let inFlight: InFlight | undefined;
+		const settle = async (): Promise<boolean> => {
+			if (!inFlight) return false;
+			const result = await inFlight.done;
+			inFlight = undefined;
+			results.set(result.index, result);
+			return result.status === 'failed' && failFast === true;
+		};
+		for (const prospect of due) {
+			const wait = inFlight || this.lastSendAt !== undefined ? pacingDelayMs(options.pacingMinSeconds, options.pacingMaxSeconds, this.env.random) : 0;
+			if (inFlight && (wait > 0 || inFlight.key === this.keyOf(prospect) || this.lastOfALimit())) {
+				if (await settle()) return true;
+			}
+			if (this.blocked) {
+				results.set(prospect.index, this.failed(prospect, this.blocked.error));
+				continue;
+			}
+			if (wait > 0 && this.lastSendAt !== undefined) {
+				const deadline = this.startedAt.getTime() + options.maxRunMinutes * 60_000;
+				if (this.env.now().getTime() + wait >= deadline) {
+					results.set(prospect.index, { ...this.base(prospect), status: 'runLimitReached', reason: 'Maximum run duration reached before the next pacing pause ended' });
+					continue;
+				}
+				await this.env.sleep(wait);
+			}
+			const claimed = await this.claimDue(prospect);
+			if (await settle()) {
+				if ('claim' in claimed) await this.release(claimed);
+				return true;
+			}
+			if (!('claim' in claimed)) {
+				results.set(prospect.index, claimed);
+				if (claimed.status === 'failed' && failFast === true) return true;
+				continue;
+			}
+			const held = this.heldBack(claimed);
+			if (held) {
+				await this.release(claimed);
+				results.set(prospect.index, held);
+				if (held.status === 'failed' && failFast === true) return true;
+				continue;
+			}
+			inFlight = { key: this.keyOf(prospect), done: this.transmit(claimed) };
+		}
+		return settle();
+	}
+
+	/** Whether the send in flight, if accepted, may use up the run's or the day's limit. */
+	private lastOfALimit(): boolean {
 		const { options } = this.request;
-		if (this.lastSendAt !== undefined) {
-			const wait = pacingDelayMs(options.pacingMinSeconds, options.pacingMaxSeconds, this.env.random);
-			const deadline = this.startedAt.getTime() + options.maxRunMinutes * 60_000;
-			if (this.env.now().getTime() + wait >= deadline) {
-				return { ...this.base(prospect), status: 'runLimitReached', reason: 'Maximum run duration reached before the next pacing pause ended' };
-			}
-			await this.env.sleep(wait);
-		}
-		try {
-			const fresh = await (this.reader as LedgerReader).arrivedSince(this.seqHash, new Set([ledgerAddress(prospect.address.address)]));
-			if (fresh.length > 0) {
-				this.inbound.push(...fresh);
-				this.rebuildLedger();
-			}
-		} catch (error) {
-			return this.failed(prospect, asSequenceError(error));
-		}
+		return this.sentThisRun + 1 >= options.maxPerRun || this.sentToday + 1 >= options.dailyLimit;
+	}
+
+	/**
+	 * Decides, renders, composes and claims the prospect's due step while re-checking the inbox, then
+	 * decides again: a reply that arrived before the re-check stops the send and releases the claim.
+	 */
+	private async claimDue(prospect: RunProspect): Promise<Claimed | ProspectResult> {
 		const now = this.env.now();
 		const decision = this.decideFor(prospect, now);
 		if (decision.status !== 'due') return this.fromDecision(prospect, decision);
-		return this.sendStep(prospect, decision.step, now);
-	}
-
-	private async sendStep(prospect: RunProspect, step: number, now: Date): Promise<ProspectResult> {
+		const { step } = decision;
 		const { settings, sequenceKey, steps, message } = this.request;
-		const state = (this.ledger as Ledger).get(sequenceKey, prospect.address.address);
+		const state = this.stateOf(prospect);
 		let rendered: RenderedStep;
+		let raw: Buffer;
+		const messageId = sequenceMessageId(sequenceKey, prospect.address.address, step, message.messageIdDomain);
 		try {
 			const early = this.rendered.get(prospect.index);
 			rendered = early && early.step === step ? early.email : this.render(prospect, step);
+			const thread = step > 1 && steps[step - 1].replyInThread ? threadHeaders(state.steps.map((s) => s.messageId)) : {};
+			raw = await composeRaw({
+				from: formatMailbox(message.fromName, settings.email),
+				to: formatMailbox(prospect.name, prospect.address.address),
+				replyTo: message.replyTo,
+				subject: rendered.subject,
+				text: rendered.text,
+				html: rendered.html,
+				messageId,
+				date: now,
+				...thread,
+				listUnsubscribe: { mailto: message.unsubscribeMailto, url: message.unsubscribeUrl },
+			});
 		} catch (error) {
 			return this.failed(prospect, asSequenceError(error), step);
 		}
-		const messageId = sequenceMessageId(sequenceKey, prospect.address.address, step, message.messageIdDomain);
-		const thread = step > 1 && steps[step - 1].replyInThread ? threadHeaders(state.steps.map((s) => s.messageId)) : {};
-		const raw = await composeRaw({
-			from: formatMailbox(message.fromName, settings.email),
-			to: formatMailbox(prospect.name, prospect.address.address),
-			replyTo: message.replyTo,
-			subject: rendered.subject,
-			text: rendered.text,
-			html: rendered.html,
-			messageId,
-			date: now,
-			...thread,
-			listUnsubscribe: { mailto: message.unsubscribeMailto, url: message.unsubscribeUrl },
-		});
-		const sentClient = this.sentClient as ImapFlow;
-		let claim;
-		try {
-			const outcome = await claimStep(sentClient, this.sentPath, raw, messageId, now);
-			if (!outcome.won) {
-				return {
-					...this.base(prospect),
-					status: 'notDue',
-					step,
-					reason: `Step ${step} was sent by another execution at the same time; not sent again`,
-				};
-			}
-			claim = outcome.claim;
-		} catch (error) {
-			return this.failed(prospect, asSequenceError(error), step);
-		}
-		try {
-			this.smtp ??= createSmtpPool(settings);
-			const accepted = await sendRaw(this.smtp, settings, { from: settings.email, to: prospect.address.address }, raw);
-			this.sentThisRun++;
-			this.sentToday++;
-			this.lastSendAt = this.env.now().getTime();
-			try {
-				await confirmClaim(sentClient, claim);
-				this.sentCopies.push({ uid: claim.uid, messageId, ref: { sequenceHash: this.seqHash, step, prospectHash: prospectHash(sequenceKey, prospect.address.address) }, date: now, to: [ledgerAddress(prospect.address.address)], subject: rendered.subject, keywords: [CLAIM_KEYWORD, SENT_KEYWORD] });
-			} catch {
-				// the message went out; an unconfirmed claim still counts as sent on the next run
-			}
-			this.rebuildLedger();
-			const after = this.decideFor(prospect, this.env.now());
+		// the claim (Sent connection) and the inbox re-check (inbox connection) run side by side
+		const [claiming, checking] = await Promise.allSettled([
+			claimStep(this.sentClient as ImapFlow, this.sentPath, raw, messageId, now),
+			(this.reader as LedgerReader).arrivedSince(this.seqHash, new Set([ledgerAddress(prospect.address.address)])),
+		]);
+		if (claiming.status === 'rejected') return this.failed(prospect, asSequenceError(claiming.reason), step);
+		if (!claiming.value.won) {
 			return {
 				...this.base(prospect),
-				status: 'sent',
-				reason: `Step ${step} sent`,
+				status: 'notDue',
 				step,
-				messageId,
-				threadMessageId: step === 1 ? messageId : (state.steps.find((s) => s.step === 1)?.messageId ?? messageId),
-				sentAt: now.toISOString(),
-				smtpResponse: accepted.response,
-				...('nextStepAt' in after && after.nextStepAt ? { nextStepAt: iso(after.nextStepAt) } : {}),
+				reason: `Step ${step} was sent by another execution at the same time; not sent again`,
 			};
+		}
+		const firstId = state.steps.find((s) => s.step === 1)?.messageId;
+		const claimed: Claimed = {
+			prospect,
+			step,
+			now,
+			raw,
+			messageId,
+			subject: rendered.subject,
+			claim: claiming.value.claim,
+			threadMessageId: step === 1 ? messageId : (firstId ?? messageId),
+		};
+		if (checking.status === 'rejected') {
+			await this.release(claimed);
+			return this.failed(prospect, asSequenceError(checking.reason));
+		}
+		if (checking.value.length > 0) {
+			this.inbound.push(...checking.value);
+			this.rebuildLedger();
+		}
+		const again = this.decideFor(prospect, now);
+		if (again.status !== 'due' || again.step !== step) {
+			await this.release(claimed);
+			return this.fromDecision(prospect, again);
+		}
+		return claimed;
+	}
+
+	/** Why a claimed step must not go out after the previous send settled (mailbox blocked, limit used up), if it must not. */
+	private heldBack(claimed: Claimed): ProspectResult | undefined {
+		const { prospect, step, now } = claimed;
+		if (this.blocked) return this.failed(prospect, this.blocked.error, step);
+		const decision = this.decideFor(prospect, now);
+		if (decision.status !== 'due' || decision.step !== step) return this.fromDecision(prospect, decision);
+		return undefined;
+	}
+
+	/** Deletes a claim whose step is not sent; if that fails, the next run counts the step as sent (never twice). */
+	private async release(claimed: Claimed): Promise<void> {
+		await releaseClaim(this.sentClient as ImapFlow, claimed.claim).catch(() => undefined);
+	}
+
+	/** SMTP for a claimed step; on acceptance records it, on refusal releases the claim. Never rejects. */
+	private async transmit(claimed: Claimed): Promise<ProspectResult> {
+		const { settings, sequenceKey } = this.request;
+		const { prospect, step, messageId, now } = claimed;
+		let accepted;
+		try {
+			this.smtp ??= createSmtpPool(settings);
+			accepted = await sendRaw(this.smtp, settings, { from: settings.email, to: prospect.address.address }, claimed.raw);
 		} catch (error) {
 			const failure = asSequenceError(error);
-			await releaseClaim(sentClient, claim).catch(() => undefined);
+			await this.release(claimed);
 			if (failure.code === 'SMTP_POLICY' || !(failure instanceof SequenceError && 'responseCode' in failure)) {
 				this.blocked = {
 					error: new SequenceError(failure.code, `Not sent: sending from ${settings.email} stopped for this run. ${failure.message}`, {
@@ -536,11 +699,52 @@ class SequenceRun {
 			}
 			return this.failed(prospect, failure, step);
 		}
+		this.sentThisRun++;
+		this.sentToday++;
+		this.lastSendAt = this.env.now().getTime();
+		this.confirmLater(claimed.claim.uid);
+		this.addSentCopy(prospect, {
+			uid: claimed.claim.uid,
+			messageId,
+			ref: { sequenceHash: this.seqHash, step, prospectHash: prospectHash(sequenceKey, prospect.address.address) },
+			date: now,
+			to: [ledgerAddress(prospect.address.address)],
+			subject: claimed.subject,
+			keywords: [CLAIM_KEYWORD, SENT_KEYWORD],
+		});
+		const after = this.decideFor(prospect, this.env.now());
+		return {
+			...this.base(prospect),
+			status: 'sent',
+			reason: `Step ${step} sent`,
+			step,
+			messageId,
+			threadMessageId: claimed.threadMessageId,
+			sentAt: now.toISOString(),
+			smtpResponse: accepted.response,
+			...('nextStepAt' in after && after.nextStepAt ? { nextStepAt: iso(after.nextStepAt) } : {}),
+		};
+	}
+
+	/** Queues `$SeqSent` for an accepted claim; sends that finish while a STORE runs are confirmed by the next one. */
+	private confirmLater(uid: number): void {
+		this.confirmQueue.push(uid);
+		this.confirming ??= this.flushConfirms();
+	}
+
+	private async flushConfirms(): Promise<void> {
+		while (this.confirmQueue.length > 0) {
+			const uids = this.confirmQueue;
+			this.confirmQueue = [];
+			// the messages went out; an unconfirmed claim still counts as sent on the next run
+			await confirmClaims((this.confirmClient ?? this.sentClient) as ImapFlow, uids).catch(() => undefined);
+		}
+		this.confirming = undefined;
 	}
 
 	private async close(): Promise<void> {
 		this.smtp?.close();
-		for (const client of [this.sentClient, this.inboxClient]) {
+		for (const client of [this.sentClient, this.inboxClient, this.confirmClient]) {
 			if (!client) continue;
 			if (client.usable) await client.logout().catch(() => undefined);
 			else client.close();
