@@ -3,26 +3,16 @@
  * expressions per item, missing variables as per-item errors, continueOnFail and pairedItem, and sends
  * that the next execution remembers through the mailbox.
  */
-import type { INode, INodeExecutionData } from 'n8n-workflow';
+import type { INode } from 'n8n-workflow';
 import { SmtpSequence } from '../../nodes/SmtpSequence/SmtpSequence.node';
 import { sequenceMessageId } from '../../core/mail/message-id';
 import { runWorkflow, type WorkflowJson } from '../harness/engine';
+import { MANUAL_TRIGGER, ManualTrigger } from '../harness/manual-trigger';
 import { addressOf, credentialFor, resetMailboxes } from '../helpers/mailstack';
 import { readMailbox, waitForMessage } from '../helpers/sequence';
 
-/** A pass-through start node standing in for n8n's Manual Trigger (not a dependency of this package). */
-class ManualTrigger {
-	description = {
-		displayName: 'Manual Trigger', name: 'manualTrigger', group: ['trigger'], version: 1, description: '',
-		defaults: {}, inputs: [], outputs: ['main'], properties: [],
-	};
-	async execute(this: { getInputData(): INodeExecutionData[] }) {
-		return [this.getInputData()];
-	}
-}
-
 const nodeClasses = {
-	'n8n-nodes-base.manualTrigger': ManualTrigger as never,
+	[MANUAL_TRIGGER]: ManualTrigger,
 	'n8n-nodes-smtp-sequence.smtpSequence': SmtpSequence,
 };
 
