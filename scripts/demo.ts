@@ -46,18 +46,22 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 const step = (line: string) => say(`[demo ${elapsed().padStart(4)}] ${line}`);
 
 let server: N8nServer | undefined;
-let stopping = false;
+let stopped: Promise<never> | undefined;
 
-async function shutdown(code: number): Promise<never> {
-	if (!stopping) {
-		stopping = true;
+/**
+ * Stops n8n (if started) and exits. Idempotent: Ctrl-C reaches this process twice (the terminal signals
+ * the whole group, and tsx relays it to its child), and the second signal must not cut the stop short.
+ */
+function shutdown(code: number): Promise<never> {
+	stopped ??= (async () => {
 		if (server?.running) {
 			step('stopping n8n…');
 			await server.stop();
 			step('n8n stopped');
 		}
-	}
-	process.exit(code);
+		process.exit(code);
+	})();
+	return stopped;
 }
 
 process.on('SIGINT', () => void shutdown(130));
@@ -88,7 +92,8 @@ async function main(): Promise<void> {
 	await resetDemoMailboxes();
 
 	step('package: build, npm pack, install into n8n\'s nodes folder (as Settings → Community Nodes does)');
-	const packed = await packAndInstallTemplate({ log: (line) => step(`  ${line}`) });
+	// Its own work folder: the e2e tests pack into .runtime/pack and may run at the same time.
+	const packed = await packAndInstallTemplate({ workDir: path.join(repoRootDir(), '.runtime', 'demo-pack'), log: (line) => step(`  ${line}`) });
 
 	const userFolder = path.join(repoRootDir(), '.runtime', 'demo');
 	fs.rmSync(userFolder, { recursive: true, force: true });

@@ -25,6 +25,8 @@ export interface TriggerItem {
 	sequenceKey: string | null;
 	subject: string;
 	bounceStatus: string | null;
+	/** What the workflow's branch for this class made of it (the demo's Set nodes write `outcome`). */
+	outcome: string | null;
 }
 
 /** One line of the timeline. */
@@ -65,9 +67,15 @@ export function sequenceItems(execution: N8nExecution, node: string): SequenceIt
 }
 
 export function triggerItems(execution: N8nExecution, node: string): TriggerItem[] {
+	const labelled = Object.keys(execution.data?.resultData.runData ?? {})
+		.filter((name) => name !== node)
+		.flatMap((name) => nodeItems(execution, name))
+		.filter((j) => typeof j.outcome === 'string');
 	return nodeItems(execution, node).map((j) => {
 		const bounce = j.bounce as Json | undefined;
+		const label = labelled.find((l) => l.prospect === j.prospectEmail);
 		return {
+			outcome: label ? String(label.outcome) : null,
 			class: str(j.class) ?? '',
 			prospectEmail: str(j.prospectEmail),
 			step: num(j.step),
@@ -142,7 +150,8 @@ export function triggerEvents(executions: N8nExecution[], node: string): Timelin
 		triggerItems(execution, node).forEach((item, i) => {
 			const what = item.class === 'bounce' ? `bounce for ${item.prospectEmail} (${item.bounceStatus})` : `${item.class} from ${item.prospectEmail}`;
 			const step = item.step !== null ? `, answers step ${item.step}` : '';
-			events.push({ at, key: `trg:${execution.id}:${i}`, text: `trigger  ${what}${step} → emitted class=${item.class}` });
+			const outcome = item.outcome ? ` → labelled "${item.outcome}"` : '';
+			events.push({ at, key: `trg:${execution.id}:${i}`, text: `trigger  ${what}${step} → emitted class=${item.class}${outcome}` });
 		});
 	}
 	return events;
@@ -213,6 +222,13 @@ export function checkStory(facts: StoryFacts, nodes: { sequence: string; trigger
 	const emittedFor = (cls: string, email: string) => emitted.filter((e) => e.class === cls && e.prospectEmail === email).length;
 	if (emittedFor('reply', facts.replier) !== 1) problems.push(`the trigger emitted ${emittedFor('reply', facts.replier)} reply item(s) for ${facts.replier}, expected 1`);
 	if (emittedFor('bounce', facts.bouncing) !== 1) problems.push(`the trigger emitted ${emittedFor('bounce', facts.bouncing)} bounce item(s) for ${facts.bouncing}, expected 1`);
+	const outcomeOf = (cls: string, email: string) => emitted.find((e) => e.class === cls && e.prospectEmail === email)?.outcome;
+	if (emittedFor('reply', facts.replier) === 1 && outcomeOf('reply', facts.replier) !== 'replied') {
+		problems.push(`the reply workflow's branch labelled the reply "${outcomeOf('reply', facts.replier)}", expected "replied"`);
+	}
+	if (emittedFor('bounce', facts.bouncing) === 1 && outcomeOf('bounce', facts.bouncing) !== 'bounced') {
+		problems.push(`the reply workflow's branch labelled the bounce "${outcomeOf('bounce', facts.bouncing)}", expected "bounced"`);
+	}
 	const unexpected = emitted.filter(
 		(e) => !(e.class === 'reply' && e.prospectEmail === facts.replier) && !(e.class === 'bounce' && e.prospectEmail === facts.bouncing),
 	);
