@@ -38,6 +38,16 @@ import { sendRaw } from './smtp-send';
  */
 export const UNCONFIRMED_AFTER_MS = 10 * 60_000;
 
+/**
+ * Accepted sends are confirmed (`$SeqSent`) in one STORE per this many, or after {@link CONFIRM_DELAY_MS}:
+ * on a maildir server every flag change renames files, which makes the claiming session re-read the Sent
+ * directory, so one STORE per send slows the claims down. Until confirmed, a copy only reads as a claim;
+ * that matters after a crash, where it counts as sent either way (reported `unconfirmed`).
+ */
+export const CONFIRM_BATCH = 32;
+/** Longest time an accepted send waits for its confirmation STORE. */
+export const CONFIRM_DELAY_MS = 500;
+
 /** One step of the sequence as the run needs it (templates are rendered through `render`). */
 export interface StepDefinition extends StepTiming {
 	/** Follow-ups answer the previous step (In-Reply-To/References). Ignored for step 1. */
@@ -222,7 +232,8 @@ class SequenceRun {
 	private readonly keys = new Map<number, string>();
 	/** Claims accepted by SMTP whose `$SeqSent` is not stored yet; one STORE confirms them all. */
 	private confirmQueue: number[] = [];
-	private confirming?: Promise<void>;
+	private confirming: Promise<void> = Promise.resolve();
+	private confirmTimer?: NodeJS.Timeout;
 	private sentToday = 0;
 	private sentThisRun = 0;
 	private lastSendAt?: number;
@@ -273,7 +284,7 @@ class SequenceRun {
 			if (stopped) return [...results.values()];
 			return prospects.map((p) => results.get(p.index) as ProspectResult);
 		} finally {
-			await this.confirming;
+			await this.flushConfirms();
 			await this.close();
 		}
 	}
@@ -726,20 +737,25 @@ class SequenceRun {
 		};
 	}
 
-	/** Queues `$SeqSent` for an accepted claim; sends that finish while a STORE runs are confirmed by the next one. */
+	/** Queues `$SeqSent` for an accepted claim (see {@link CONFIRM_BATCH}). */
 	private confirmLater(uid: number): void {
 		this.confirmQueue.push(uid);
-		this.confirming ??= this.flushConfirms();
+		if (this.confirmQueue.length >= CONFIRM_BATCH) void this.flushConfirms();
+		else this.confirmTimer ??= setTimeout(() => void this.flushConfirms(), CONFIRM_DELAY_MS);
 	}
 
-	private async flushConfirms(): Promise<void> {
-		while (this.confirmQueue.length > 0) {
-			const uids = this.confirmQueue;
-			this.confirmQueue = [];
+	/** Stores `$SeqSent` on every queued claim in one command; resolves when all earlier ones are stored too. */
+	private flushConfirms(): Promise<void> {
+		clearTimeout(this.confirmTimer);
+		this.confirmTimer = undefined;
+		const uids = this.confirmQueue;
+		this.confirmQueue = [];
+		if (uids.length > 0) {
+			const client = (this.confirmClient ?? this.sentClient) as ImapFlow;
 			// the messages went out; an unconfirmed claim still counts as sent on the next run
-			await confirmClaims((this.confirmClient ?? this.sentClient) as ImapFlow, uids).catch(() => undefined);
+			this.confirming = this.confirming.then(() => confirmClaims(client, uids).catch(() => undefined));
 		}
-		this.confirming = undefined;
+		return this.confirming;
 	}
 
 	private async close(): Promise<void> {
