@@ -35,7 +35,13 @@ export async function claimStep(client: ImapFlow, sentPath: string, raw: Buffer,
 			hint: 'This server cannot be used for safe sequences: two runs could not tell their claims apart.',
 		});
 	}
-	const uids = await copiesOf(client, messageId);
+	// RFC 3501 §2.3.1.1: UIDs ascend in the order messages are added, and added messages only ever join a
+	// session's view at its end — so a view that holds our copy holds every copy added before it, and a
+	// SEARCH that finds ours with nothing lower is a win without the NOOP. Servers announce an APPEND to
+	// the selected mailbox at once (§6.3.11, Dovecot does); otherwise, or when we seem to lose, NOOP and
+	// search again so a copy another session has expunged since does not make us lose for nothing.
+	let uids = await searchCopies(client, messageId);
+	if (!uids.includes(appended.uid) || Math.min(...uids) !== appended.uid) uids = await copiesOf(client, messageId);
 	const lowest = Math.min(appended.uid, ...uids);
 	if (lowest === appended.uid) return { won: true, claim: { uid: appended.uid, messageId } };
 	await client.messageDelete(String(appended.uid), { uid: true });
@@ -47,6 +53,11 @@ export async function copiesOf(client: ImapFlow, messageId: string): Promise<num
 	// RFC 3501 §7.4.1: EXPUNGE responses are held back during SEARCH, so a session can still "see" copies
 	// other sessions removed; NOOP lets them arrive. A stale copy could only make us lose, never win twice.
 	await client.noop();
+	return searchCopies(client, messageId);
+}
+
+/** UIDs of the copies of `messageId` in this session's current view of the selected folder. */
+async function searchCopies(client: ImapFlow, messageId: string): Promise<number[]> {
 	const found = await client.search({ header: { 'message-id': messageId }, deleted: false }, { uid: true });
 	return Array.isArray(found) ? found : [];
 }
