@@ -180,7 +180,10 @@ describe('never twice across crashes and processes (real Postfix + Dovecot)', ()
 		expect(beforeRetry).toBeLessThan(prospects.length);
 
 		const retry = await runAt(sequenceRequest({ sender: 'u51', sequenceKey: key, steps, prospects }), new Date());
-		expect(retry.filter((r) => r.status === 'sent')).toHaveLength(prospects.length - beforeRetry);
+		// an APPEND in flight at the kill may still land after we counted: then one fewer is left to send
+		const sentByRetry = retry.filter((r) => r.status === 'sent').length;
+		expect(sentByRetry).toBeLessThanOrEqual(prospects.length - beforeRetry);
+		expect(sentByRetry).toBeGreaterThanOrEqual(prospects.length - beforeRetry - 1);
 		for (const address of prospects) {
 			const id = sequenceMessageId(key, address, 1, 'example.test');
 			const user = address.split('@')[0];
