@@ -465,6 +465,53 @@ export class N8nServer {
 		});
 	}
 
+	/** Current size of n8n's log in bytes: pass it to {@link waitForLog} to look only at what comes after. */
+	logSize(): number {
+		try {
+			return fs.statSync(this.logFile).size;
+		} catch {
+			return 0;
+		}
+	}
+
+	/** Polls n8n's log from byte `from` until a line matches `pattern`; returns the line. */
+	async waitForLog(pattern: RegExp, options: { from?: number; timeoutMs?: number } = {}): Promise<string> {
+		const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+		for (;;) {
+			let text = '';
+			try {
+				const fd = fs.openSync(this.logFile, 'r');
+				try {
+					const size = fs.fstatSync(fd).size;
+					const from = options.from ?? 0;
+					const buffer = Buffer.alloc(Math.max(0, size - from));
+					fs.readSync(fd, buffer, 0, buffer.length, from);
+					text = buffer.toString('utf8');
+				} finally {
+					fs.closeSync(fd);
+				}
+			} catch {
+				// no log yet
+			}
+			// eslint-disable-next-line no-control-regex
+			const line = text.split('\n').map((l) => l.replace(/\x1b\[[0-9;]*m/g, '')).find((l) => pattern.test(l));
+			if (line !== undefined) return line;
+			if (Date.now() > deadline) throw this.failure(`no log line matching ${pattern} within ${(options.timeoutMs ?? 60_000) / 1000} s`);
+			await sleep(250);
+		}
+	}
+
+	/**
+	 * Waits until n8n has started a trigger node (its `trigger()` returned) — publishing through the
+	 * API only queues the activation (n8n 2.x publication outbox), so mail that arrives right after
+	 * `activateWorkflow` can predate the trigger. n8n logs this at debug level: start the server with
+	 * `N8N_LOG_LEVEL=debug`. `from` is a {@link logSize} taken before the activation or start.
+	 */
+	async waitForTriggerActive(nodeName: string, workflowName: string, from: number, timeoutMs = 60_000): Promise<void> {
+		const quoted = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+		await this.waitForLog(new RegExp(`Activated trigger node "${quoted(nodeName)}" for workflow "${quoted(workflowName)}"`), { from, timeoutMs });
+	}
+
 	/** Last lines of n8n's log, for error messages. */
 	logTail(lines = 60): string {
 		try {

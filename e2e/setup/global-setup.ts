@@ -43,7 +43,8 @@ export default async function globalSetup(): Promise<void> {
 	await timed(timings, 'mailStack', ensureMailStack);
 	await timed(timings, 'runtime', () => ensureN8nRuntime({ log }));
 	const packed = await timed(timings, 'buildAndPack', () => packAndInstallTemplate({ log }));
-	const server = await N8nServer.create({ nodesTemplate: packed.nodesTemplate, log });
+	// Debug level: tests wait for n8n's "Activated trigger node" line (see N8nServer.waitForTriggerActive).
+	const server = await N8nServer.create({ nodesTemplate: packed.nodesTemplate, log, env: { N8N_LOG_LEVEL: process.env.N8N_LOG_LEVEL ?? 'debug' } });
 	globalThis.__N8N_E2E_SERVER__ = server;
 	try {
 		await timed(timings, 'n8nStart', () => server.start());
