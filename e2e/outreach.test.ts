@@ -14,7 +14,7 @@ import { addressOf, credentialFor, resetMailboxes, stack } from '../test/helpers
 import { readMailbox, replyFrom, waitForMessage, type ReceivedMessage } from '../test/helpers/sequence';
 import type { N8nExecution, N8nServer, WorkflowJson } from './lib/n8n-server';
 import { TYPES } from './lib/package-tarball';
-import { screenshotPages, type PwPage } from './lib/screenshot';
+import { screenshotPages, type PwFrame } from './lib/screenshot';
 import { sharedServer } from './lib/shared-server';
 import { emittedItems, loadWorkflow, nodeId, nodeItems } from './lib/workflows';
 
@@ -41,6 +41,7 @@ let sequenceWorkflow: WorkflowJson;
 let sequenceWorkflowId: string;
 let triggerWorkflow: WorkflowJson;
 let triggerWorkflowId: string;
+let emailTriggerWorkflow: WorkflowJson;
 let emailTriggerWorkflowId: string;
 /** The reply trigger execution that carried bob's reply (for the screenshot). */
 let replyExecution: N8nExecution | undefined;
@@ -64,9 +65,13 @@ async function waitForEmitted(messageId: string, workflowId = triggerWorkflowId)
 	return { item, seenAt: Date.now() };
 }
 
+/** The last sequence execution (the second run's, for the screenshot). */
+let lastSequenceExecution: N8nExecution | undefined;
+
 async function runSequence(): Promise<Array<Record<string, unknown>>> {
 	const t = Date.now();
 	const execution = await server.runManually(sequenceWorkflowId, 'Every 5 Minutes');
+	lastSequenceExecution = execution;
 	figures[`sequence run ${Object.keys(figures).filter((k) => k.startsWith('sequence run')).length + 1}`] = `${((Date.now() - t) / 1000).toFixed(1)} s`;
 	expect(execution.data?.resultData.error?.message).toBeUndefined();
 	expect(execution.status).toBe('success');
@@ -100,10 +105,13 @@ beforeAll(async () => {
 	triggerWorkflow = loadWorkflow('reply-trigger', outreachVars);
 	sequenceWorkflowId = await server.createWorkflow(sequenceWorkflow);
 	triggerWorkflowId = await server.createWorkflow(triggerWorkflow);
-	emailTriggerWorkflowId = await server.createWorkflow(loadWorkflow('email-trigger-imap', { CREDENTIAL_ID: imap, CREDENTIAL_NAME: 'Alice (IMAP)' }));
+	emailTriggerWorkflow = loadWorkflow('email-trigger-imap', { CREDENTIAL_ID: imap, CREDENTIAL_NAME: 'Alice (IMAP)' });
+	emailTriggerWorkflowId = await server.createWorkflow(emailTriggerWorkflow);
 	const t = Date.now();
+	const logFrom = server.logSize();
 	await server.activateWorkflow(triggerWorkflowId);
-	figures['publish reply trigger'] = `${((Date.now() - t) / 1000).toFixed(1)} s`;
+	await server.waitForTriggerActive(REPLY_TRIGGER, triggerWorkflow.name, logFrom);
+	figures['publish reply trigger → watching'] = `${((Date.now() - t) / 1000).toFixed(1)} s`;
 });
 
 afterAll(async () => {
@@ -135,8 +143,15 @@ describe('SMTP Sequence in n8n: schedule-style workflow', () => {
 });
 
 describe('IMAP Reply Trigger in n8n: published workflow', () => {
+	it('recognises the bounce for the unknown address: class bounce, prospect = failed recipient', async () => {
+		// Postfix accepted the unknown @example.test recipient and returned a DSN to alice.
+		const dsn = await waitForMessage(SENDER, (m) => /MAILER-DAEMON/i.test(m.from) || /Undelivered|failure/i.test(m.subject));
+		const { item } = await waitForEmitted(dsn.messageId);
+		expect(item).toMatchObject({ class: 'bounce', prospectEmail: unknown, prospectVerified: true, sequenceKey, step: 1 });
+		expect(item.bounce).toMatchObject({ hard: true, recipient: unknown, status: expect.stringMatching(/^5\./) });
+	});
+
 	it("starts the workflow within seconds of bob's reply: class reply, prospect bob, step 1", async () => {
-		const before = (await triggerItems()).length;
 		const sentAt = Date.now();
 		const info = await replyFrom('bob', addressOf(SENDER), step1Id(addressOf('bob')), {
 			subject: 'Re: Quick question, Bob',
@@ -159,16 +174,9 @@ describe('IMAP Reply Trigger in n8n: published workflow', () => {
 		replyExecution = executions.find((e) => e.id === item.executionId);
 		expect(replyExecution).toMatchObject({ mode: 'trigger', status: 'success' });
 		// The Set node mapped the trigger's fields without a Code node.
-		expect(nodeItems(replyExecution as N8nExecution, 'CRM Row')[0]).toMatchObject({ email: addressOf('bob'), status: 'reply', answeredStep: 1 });
-		expect((await triggerItems()).length).toBe(before + 1);
-	});
-
-	it('recognises the bounce for the unknown address: class bounce, prospect = failed recipient', async () => {
-		// Postfix accepted the unknown @example.test recipient and returned a DSN to alice.
-		const dsn = await waitForMessage(SENDER, (m) => /MAILER-DAEMON/i.test(m.from) || /Undelivered|failure/i.test(m.subject));
-		const { item } = await waitForEmitted(dsn.messageId);
-		expect(item).toMatchObject({ class: 'bounce', prospectEmail: unknown, prospectVerified: true, sequenceKey, step: 1 });
-		expect(item.bounce).toMatchObject({ hard: true, recipient: unknown, status: expect.stringMatching(/^5\./) });
+		expect(nodeItems(replyExecution as N8nExecution, 'CRM Row')).toContainEqual(expect.objectContaining({ email: addressOf('bob'), status: 'reply', answeredStep: 1 }));
+		// Emitted once (the DSN for the unknown address may have been emitted meanwhile: count by Message-ID).
+		expect((await triggerItems()).filter((i) => i.messageId === info.messageId)).toHaveLength(1);
 	});
 
 	it('the next run stops bob (replied) and the unknown address (bounced), and follows up with carol in the thread', async () => {
@@ -198,7 +206,9 @@ describe("flags: n8n's Email Trigger (IMAP) and ours on the same mailbox", () =>
 		for (const m of phase1) expect(stored(m)).toEqual([]);
 
 		// Phase 2: n8n's own Email Trigger (IMAP), default settings, published beside ours; carol answers.
+		const logFrom = server.logSize();
 		await server.activateWorkflow(emailTriggerWorkflowId);
+		await server.waitForTriggerActive(EMAIL_TRIGGER, emailTriggerWorkflow.name, logFrom);
 		const info = await replyFrom('carol', addressOf(SENDER), step2Id(addressOf('carol')), {
 			subject: 'Re: Quick question, Carol',
 			text: 'Not interested, thanks.',
@@ -230,7 +240,7 @@ describe("flags: n8n's Email Trigger (IMAP) and ours on the same mailbox", () =>
 			].join('\n'),
 		);
 		figures['flags table'] = JSON.stringify(rows);
-		figures['email trigger executions'] = String(builtIn.length);
+		figures['n8n Email Trigger: executions / items'] = `${builtIn.length} / ${builtIn.reduce((n, e) => n + nodeItems(e, EMAIL_TRIGGER).length, 0)}`;
 
 		const carolsReply = phase2.find((m) => m.messageId === info.messageId);
 		expect(carolsReply?.flags).toContain('\\Seen');
@@ -244,7 +254,8 @@ describe("flags: n8n's Email Trigger (IMAP) and ours on the same mailbox", () =>
 });
 
 describe('editor screenshots (headless Chromium)', () => {
-	it('the sequence canvas, the SMTP Sequence parameters and the trigger output of a real reply', async () => {
+	// Chromium and the editor bundle are slow on a loaded 2-core machine: ~10–35 s a page.
+	it('the sequence canvas, the SMTP Sequence parameters and run output, the trigger output of a real reply', async () => {
 		expect(replyExecution).toBeDefined();
 		const t = Date.now();
 		const seconds = await screenshotPages(
@@ -257,17 +268,25 @@ describe('editor screenshots (headless Chromium)', () => {
 					waitFor: '[data-test-id="ndv"]',
 				},
 				{
+					// The second run's items: stopped (replied), step 2 sent in the thread, stopped (bounced).
+					urlPath: `/workflow/${sequenceWorkflowId}/executions/${lastSequenceExecution?.id}/${nodeId(sequenceWorkflow, SEQUENCE_NODE)}`,
+					outFile: path.join(SCREENSHOTS, 'smtp-sequence-run-output.png'),
+					waitFor: '[data-test-id="ndv-run-data-display-mode"]',
+				},
+				{
 					// The execution view with the trigger node opened: what a user sees after a real reply.
 					urlPath: `/workflow/${triggerWorkflowId}/executions/${replyExecution?.id}/${nodeId(triggerWorkflow, REPLY_TRIGGER)}`,
 					outFile: path.join(SCREENSHOTS, 'reply-trigger-output.png'),
-					waitFor: '[data-test-id="ndv-output-panel"]',
-					prepare: async (page: PwPage) => {
-						await page.click('[data-test-id="ndv-output-panel"] [data-test-id="ndv-run-data-display-mode"] >> text=JSON');
+					// The output pane's Schema/Table/JSON switch (a trigger's panel has no input pane).
+					waitFor: '[data-test-id="ndv-run-data-display-mode"]',
+					// Show the whole item (replyText, step, inReplyTo …) rather than the first table columns.
+					prepare: async (_page, frame: PwFrame) => {
+						await frame.locator('[data-test-id="ndv-run-data-display-mode"] >> visible=true').locator('text=JSON').first().click();
 					},
 				},
 			],
 			{ width: 1280, height: 800 },
 		);
-		figures['3 screenshots (one browser)'] = `${((Date.now() - t) / 1000).toFixed(1)} s (${seconds.join(' + ')} s per page)`;
-	});
+		figures['4 screenshots (one browser)'] = `${((Date.now() - t) / 1000).toFixed(1)} s (${seconds.join(' + ')} s per page)`;
+	}, 300_000);
 });

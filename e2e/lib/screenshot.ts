@@ -29,8 +29,26 @@ const CANVAS_TIMEOUT_MS = 60_000;
 interface PwRequest {
 	post(url: string, options: { data: unknown; headers?: Record<string, string> }): Promise<{ ok(): boolean; status(): number; text(): Promise<string> }>;
 }
+/** The slice of playwright's Locator used here. */
+export interface PwLocator {
+	first(): PwLocator;
+	locator(selector: string): PwLocator;
+	waitFor(options?: { state?: 'visible' | 'attached'; timeout?: number }): Promise<void>;
+	click(options?: { timeout?: number; force?: boolean }): Promise<void>;
+	count(): Promise<number>;
+}
+
+/** The slice of playwright's Frame used here (the page's main frame or an iframe). */
+export interface PwFrame {
+	url(): string;
+	locator(selector: string): PwLocator;
+}
+
 /** The slice of playwright's Page used here and by callers of {@link screenshotPage}. */
 export interface PwPage {
+	locator(selector: string): PwLocator;
+	/** The main frame first, then every iframe (n8n's execution preview renders the workflow in one). */
+	frames(): PwFrame[];
 	goto(url: string, options?: { waitUntil?: 'load' | 'domcontentloaded' | 'networkidle' }): Promise<unknown>;
 	waitForSelector(selector: string, options?: { timeout?: number; state?: 'visible' | 'attached' }): Promise<unknown>;
 	waitForTimeout(ms: number): Promise<void>;
@@ -90,8 +108,11 @@ function loadPlaywright(server: N8nServer): PlaywrightCore {
 export interface PageShotOptions extends ScreenshotOptions {
 	/** Selector that must be visible before the shot (default: a canvas node). */
 	waitFor?: string;
-	/** Runs after `waitFor` appeared and before the settle wait (open a panel, switch a view …). */
-	prepare?: (page: PwPage) => Promise<void>;
+	/**
+	 * Runs after `waitFor` appeared and before the settle wait (open a panel, switch a view …);
+	 * `frame` is the frame where `waitFor` was found.
+	 */
+	prepare?: (page: PwPage, frame: PwFrame) => Promise<void>;
 }
 
 /** One page of {@link screenshotPages}. */
@@ -132,8 +153,8 @@ export async function screenshotPages(server: N8nServer, shots: PageShot[], size
 			const page = await context.newPage();
 			try {
 				await page.goto(`${server.baseUrl}${shot.urlPath}`, { waitUntil: 'domcontentloaded' });
-				await page.waitForSelector(shot.waitFor ?? '[data-test-id="canvas-node"]', { timeout: CANVAS_TIMEOUT_MS, state: 'visible' });
-				if (shot.prepare) await shot.prepare(page);
+				const frame = await waitForVisible(page, shot.waitFor ?? '[data-test-id="canvas-node"]', CANVAS_TIMEOUT_MS);
+				if (shot.prepare) await shot.prepare(page, frame);
 				await page.waitForTimeout(shot.settleMs ?? 1500);
 				fs.mkdirSync(path.dirname(path.resolve(shot.outFile)), { recursive: true });
 				await page.screenshot({ path: shot.outFile });
@@ -150,6 +171,24 @@ export async function screenshotPages(server: N8nServer, shots: PageShot[], size
 	} finally {
 		await context.close();
 		fs.rmSync(profile, { recursive: true, force: true });
+	}
+}
+
+/**
+ * Polls every frame of the page until one has a *visible* element matching `selector` (hidden copies,
+ * e.g. a second node panel kept in the DOM, do not count); returns that frame.
+ */
+async function waitForVisible(page: PwPage, selector: string, timeoutMs: number): Promise<PwFrame> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		for (const frame of page.frames()) {
+			if ((await frame.locator(`${selector} >> visible=true`).count().catch(() => 0)) > 0) return frame;
+		}
+		if (Date.now() > deadline) {
+			const frames = page.frames().map((f) => f.url() || '(blank)').join(', ');
+			throw new Error(`no visible ${selector} within ${timeoutMs / 1000} s in frames: ${frames}`);
+		}
+		await page.waitForTimeout(250);
 	}
 }
 
