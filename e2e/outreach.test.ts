@@ -26,7 +26,7 @@ const EMAIL_TRIGGER = 'Email Trigger (IMAP)';
 /** A push trigger should start its workflow within seconds; generous for a loaded 2-core CI box. */
 const TRIGGER_DEADLINE_MS = 30_000;
 
-const sequenceKey = `e2e-outreach-${Date.now()}`;
+const sequenceKey = `outreach-${Date.now().toString(36)}`;
 const unknown = `nobody-${Date.now()}@${stack.domain}`;
 const prospects = [
 	{ email: addressOf('bob'), firstName: 'Bob', company: 'Bobco' },
@@ -272,6 +272,9 @@ describe('editor screenshots (headless Chromium)', () => {
 					urlPath: `/workflow/${sequenceWorkflowId}/executions/${lastSequenceExecution?.id}/${nodeId(sequenceWorkflow, SEQUENCE_NODE)}`,
 					outFile: path.join(SCREENSHOTS, 'smtp-sequence-run-output.png'),
 					waitFor: '[data-test-id="ndv-run-data-display-mode"]',
+					// Wide enough for the output table's email, status, stopReason and step columns.
+					width: 1920,
+					height: 900,
 				},
 				{
 					// The execution view with the trigger node opened: what a user sees after a real reply.

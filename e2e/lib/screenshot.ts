@@ -54,6 +54,7 @@ export interface PwPage {
 	waitForTimeout(ms: number): Promise<void>;
 	screenshot(options: { path: string; fullPage?: boolean }): Promise<Buffer>;
 	url(): string;
+	setViewportSize(size: { width: number; height: number }): Promise<void>;
 	click(selector: string, options?: { timeout?: number; force?: boolean }): Promise<void>;
 	close(): Promise<void>;
 	dblclick(selector: string, options?: { timeout?: number; force?: boolean }): Promise<void>;
@@ -115,8 +116,8 @@ export interface PageShotOptions extends ScreenshotOptions {
 	prepare?: (page: PwPage, frame: PwFrame) => Promise<void>;
 }
 
-/** One page of {@link screenshotPages}. */
-export interface PageShot extends Omit<PageShotOptions, 'width' | 'height'> {
+/** One page of {@link screenshotPages}; `width`/`height` override the batch's viewport for this page. */
+export interface PageShot extends PageShotOptions {
 	/** Editor path, e.g. `/workflow/<id>/<nodeId>` or `/workflow/<id>/executions/<executionId>/<nodeId>`. */
 	urlPath: string;
 	outFile: string;
@@ -152,6 +153,9 @@ export async function screenshotPages(server: N8nServer, shots: PageShot[], size
 			const failShot = shot.outFile.replace(/\.png$/, '') + '.failed.png';
 			const page = await context.newPage();
 			try {
+				if (shot.width || shot.height) {
+					await page.setViewportSize({ width: shot.width ?? size.width ?? 1440, height: shot.height ?? size.height ?? 900 });
+				}
 				await page.goto(`${server.baseUrl}${shot.urlPath}`, { waitUntil: 'domcontentloaded' });
 				const frame = await waitForVisible(page, shot.waitFor ?? '[data-test-id="canvas-node"]', CANVAS_TIMEOUT_MS);
 				if (shot.prepare) await shot.prepare(page, frame);
@@ -194,8 +198,7 @@ async function waitForVisible(page: PwPage, selector: string, timeoutMs: number)
 
 /** One page: see {@link screenshotPages}. */
 export async function screenshotPage(server: N8nServer, urlPath: string, outFile: string, options: PageShotOptions = {}): Promise<string> {
-	const { width, height, ...shot } = options;
-	await screenshotPages(server, [{ ...shot, urlPath, outFile }], { width, height });
+	await screenshotPages(server, [{ ...options, urlPath, outFile }], { width: options.width, height: options.height });
 	return outFile;
 }
 
