@@ -46,7 +46,7 @@ export const sequenceFields: INodeProperties[] = [
 		name: 'name',
 		type: 'string',
 		default: '',
-		placeholder: '={{ $json.firstName }} {{ $json.lastName }}',
+		placeholder: '{{ $json.firstName }} {{ $json.lastName }}',
 		description: 'Display name in the To header (optional)',
 	},
 	{
@@ -54,7 +54,7 @@ export const sequenceFields: INodeProperties[] = [
 		name: 'timeZone',
 		type: 'string',
 		default: '',
-		placeholder: '={{ $json.timezone }}',
+		placeholder: '{{ $json.timezone }}',
 		description: "IANA time zone of the prospect (e.g. Europe/Berlin). When set, the sending window uses the prospect's local time.",
 	},
 	{
