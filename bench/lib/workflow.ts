@@ -5,26 +5,14 @@
 import type { INode, INodeExecutionData } from 'n8n-workflow';
 import { SmtpSequence } from '../../nodes/SmtpSequence/SmtpSequence.node.js'; // .js: tsx would pick SmtpSequence.node.json for the bare name
 import { runWorkflow, type RunResult, type WorkflowJson } from '../../test/harness/engine';
+import { MANUAL_TRIGGER, ManualTrigger } from '../../test/harness/manual-trigger';
+import { SEQUENCE_TYPE, sequenceWorkflow } from '../../test/harness/sequence-workflow';
 import { credentialFor } from '../../test/helpers/mailstack';
 
 /** The mailbox that sends (its Sent folder is the ledger). */
 export const SENDER = 'u57';
 
-/** A pass-through start node standing in for n8n's Manual Trigger (not a dependency of this package). */
-class ManualTrigger {
-	description = {
-		displayName: 'Manual Trigger', name: 'manualTrigger', group: ['trigger'], version: 1, description: '',
-		defaults: {}, inputs: [], outputs: ['main'], properties: [],
-	};
-	async execute(this: { getInputData(): INodeExecutionData[] }) {
-		return [this.getInputData()];
-	}
-}
-
-const nodeClasses = {
-	'n8n-nodes-base.manualTrigger': ManualTrigger as never,
-	'n8n-nodes-smtp-sequence.smtpSequence': SmtpSequence,
-};
+const nodeClasses = { [MANUAL_TRIGGER]: ManualTrigger, [SEQUENCE_TYPE]: SmtpSequence };
 
 /** Body of every bench email (a realistic cold email, ~600 bytes). */
 export const BODY =
@@ -48,21 +36,7 @@ function workflow(operation: 'send' | 'preview', sequenceKey: string): WorkflowJ
 		window: { days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00', timeZone: 'UTC' },
 		pacing: { minDelaySeconds: 0, maxDelaySeconds: 0, dailyLimit: 100_000, maxPerRun: 100_000, maxRunMinutes: 120 },
 	};
-	return {
-		nodes: [
-			{ id: '1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-			{
-				id: '2',
-				name: 'SMTP Sequence',
-				type: 'n8n-nodes-smtp-sequence.smtpSequence',
-				typeVersion: 1,
-				position: [200, 0],
-				parameters,
-				credentials: { outreachMailboxApi: { id: '1', name: 'Mailbox' } },
-			},
-		],
-		connections: { Start: { main: [[{ node: 'SMTP Sequence', type: 'main', index: 0 }]] } },
-	};
+	return sequenceWorkflow(parameters);
 }
 
 /** `count` prospect items, plus-addresses of `recipient` (Postfix/Dovecot deliver them to that user). */

@@ -4,36 +4,25 @@
  * Its speed and memory are measured by `npm run bench:send`, not asserted here.
  */
 import { SmtpSequence } from '../../nodes/SmtpSequence/SmtpSequence.node';
-import { runWorkflow, type WorkflowJson } from '../harness/engine';
+import { runWorkflow } from '../harness/engine';
 import { MANUAL_TRIGGER, ManualTrigger } from '../harness/manual-trigger';
+import { SEQUENCE_TYPE, sequenceWorkflow } from '../harness/sequence-workflow';
 import { credentialFor, resetMailboxes } from '../helpers/mailstack';
 
-const workflow: WorkflowJson = {
-	nodes: [
-		{ id: '1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-		{
-			id: '2',
-			name: 'SMTP Sequence',
-			type: 'n8n-nodes-smtp-sequence.smtpSequence',
-			typeVersion: 1,
-			position: [200, 0],
-			continueOnFail: true,
-			parameters: {
-				operation: 'preview',
-				sequenceKey: 'ten-thousand',
-				email: '={{ $json.email }}',
-				steps: {
-					step: [
-						{ subject: '={Hi|Hello} {{ $json.name }}', text: '=Hello {{ $json.name }}', waitAmount: 2, waitUnit: 'businessDays' },
-						{ subject: '', text: '=Following up, {{ $json.name }}', waitAmount: 3, waitUnit: 'days' },
-					],
-				},
-			},
-			credentials: { outreachMailboxApi: { id: '1', name: 'Mailbox' } },
+const workflow = sequenceWorkflow(
+	{
+		operation: 'preview',
+		sequenceKey: 'ten-thousand',
+		email: '={{ $json.email }}',
+		steps: {
+			step: [
+				{ subject: '={Hi|Hello} {{ $json.name }}', text: '=Hello {{ $json.name }}', waitAmount: 2, waitUnit: 'businessDays' },
+				{ subject: '', text: '=Following up, {{ $json.name }}', waitAmount: 3, waitUnit: 'days' },
+			],
 		},
-	],
-	connections: { Start: { main: [[{ node: 'SMTP Sequence', type: 'main', index: 0 }]] } },
-};
+	},
+	{ continueOnFail: true },
+);
 
 beforeAll(() => resetMailboxes('u68'));
 
@@ -44,7 +33,7 @@ describe('SMTP Sequence with 10,000 items (n8n-core engine)', () => {
 		}));
 		const result = await runWorkflow({
 			workflow,
-			nodeClasses: { [MANUAL_TRIGGER]: ManualTrigger, 'n8n-nodes-smtp-sequence.smtpSequence': SmtpSequence },
+			nodeClasses: { [MANUAL_TRIGGER]: ManualTrigger, [SEQUENCE_TYPE]: SmtpSequence },
 			credentials: { outreachMailboxApi: credentialFor('u68') },
 			input,
 		});

@@ -3,37 +3,18 @@
  * expressions per item, missing variables as per-item errors, continueOnFail and pairedItem, and sends
  * that the next execution remembers through the mailbox.
  */
-import type { INode } from 'n8n-workflow';
 import { SmtpSequence } from '../../nodes/SmtpSequence/SmtpSequence.node';
 import { sequenceMessageId } from '../../core/mail/message-id';
-import { runWorkflow, type WorkflowJson } from '../harness/engine';
+import { runWorkflow } from '../harness/engine';
 import { MANUAL_TRIGGER, ManualTrigger } from '../harness/manual-trigger';
+import { SEQUENCE_TYPE, sequenceWorkflow } from '../harness/sequence-workflow';
 import { addressOf, credentialFor, resetMailboxes } from '../helpers/mailstack';
 import { readMailbox, waitForMessage } from '../helpers/sequence';
 
 const nodeClasses = {
 	[MANUAL_TRIGGER]: ManualTrigger,
-	'n8n-nodes-smtp-sequence.smtpSequence': SmtpSequence,
+	[SEQUENCE_TYPE]: SmtpSequence,
 };
-
-function workflow(parameters: INode['parameters'], settings: Partial<INode> = {}): WorkflowJson {
-	return {
-		nodes: [
-			{ id: '1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-			{
-				id: '2',
-				name: 'SMTP Sequence',
-				type: 'n8n-nodes-smtp-sequence.smtpSequence',
-				typeVersion: 1,
-				position: [200, 0],
-				parameters,
-				credentials: { outreachMailboxApi: { id: '1', name: 'Mailbox' } },
-				...settings,
-			},
-		],
-		connections: { Start: { main: [[{ node: 'SMTP Sequence', type: 'main', index: 0 }]] } },
-	};
-}
 
 const openWindow = { days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00', timeZone: 'UTC' };
 const steps = {
@@ -48,7 +29,7 @@ beforeAll(() => resetMailboxes('u20', 'erin', 'frank', 'grace'));
 describe('SMTP Sequence in the n8n-core engine', () => {
 	it('Preview: evaluates expressions per item; a missing variable fails only that item (continueOnFail)', async () => {
 		const result = await runWorkflow({
-			workflow: workflow(
+			workflow: sequenceWorkflow(
 				{ operation: 'preview', sequenceKey: `wf-preview-${Date.now()}`, email: '={{ $json.email }}', steps, window: openWindow },
 				{ continueOnFail: true },
 			),
@@ -73,7 +54,7 @@ describe('SMTP Sequence in the n8n-core engine', () => {
 
 	it('Preview without continueOnFail: the workflow fails on the bad item, naming it', async () => {
 		const result = await runWorkflow({
-			workflow: workflow({ operation: 'preview', sequenceKey: 'wf-strict', email: '={{ $json.email }}', steps, window: openWindow }),
+			workflow: sequenceWorkflow({ operation: 'preview', sequenceKey: 'wf-strict', email: '={{ $json.email }}', steps, window: openWindow }),
 			nodeClasses,
 			credentials: { outreachMailboxApi: credentialFor('u20') },
 			input: [{ json: { email: 'erin@example.test', firstName: 'Erin', company: 'Acme' } }, { json: { email: 'bad\r\nBcc: x@y.z' } }],
@@ -96,7 +77,7 @@ describe('SMTP Sequence in the n8n-core engine', () => {
 			{ json: { email: 'grace@example.test', firstName: 'Grace', company: 'Hooli' } },
 			{ json: { email: 'frank@example.test', firstName: 'Frank', company: 'Initech' } },
 		];
-		const first = await runWorkflow({ workflow: workflow(parameters), nodeClasses, credentials: { outreachMailboxApi: credentialFor('u20') }, input });
+		const first = await runWorkflow({ workflow: sequenceWorkflow(parameters), nodeClasses, credentials: { outreachMailboxApi: credentialFor('u20') }, input });
 		expect(first.error).toBeUndefined();
 		const sent = first.output('SMTP Sequence');
 		expect(sent.map((i) => [i.json.status, i.json.step])).toEqual([['sent', 1], ['sent', 1]]);
@@ -105,7 +86,7 @@ describe('SMTP Sequence in the n8n-core engine', () => {
 		const received = await waitForMessage('grace', (m) => m.messageId === id);
 		expect(received.headers).toMatch(/^To: Grace <grace@example\.test>/m);
 
-		const second = await runWorkflow({ workflow: workflow(parameters), nodeClasses, credentials: { outreachMailboxApi: credentialFor('u20') }, input });
+		const second = await runWorkflow({ workflow: sequenceWorkflow(parameters), nodeClasses, credentials: { outreachMailboxApi: credentialFor('u20') }, input });
 		expect(second.output('SMTP Sequence').map((i) => [i.json.status, i.json.step])).toEqual([['notDue', 2], ['notDue', 2]]);
 	});
 });
