@@ -210,6 +210,11 @@ export async function runSequence(request: RunRequest, env: RunEnvironment): Pro
 
 class SequenceRun {
 	private readonly seqHash: string;
+	/**
+	 * Every prospect address of the run: inbound mail is matched against all of them, also in the
+	 * re-check before one prospect's send (it advances past what it reads, for everyone).
+	 */
+	private readonly addresses: ReadonlySet<string>;
 	private readonly startedAt: Date;
 	private sentClient?: ImapFlow;
 	private inboxClient?: ImapFlow;
@@ -246,6 +251,7 @@ class SequenceRun {
 		private readonly env: RunEnvironment,
 	) {
 		this.seqHash = sequenceHash(request.sequenceKey);
+		this.addresses = new Set(request.prospects.map((p) => ledgerAddress(p.address.address)));
 		this.startedAt = env.now();
 	}
 
@@ -291,7 +297,7 @@ class SequenceRun {
 
 	/** Connects, finds the folders, reads Sent and the inbound folders once. */
 	private async openLedger(): Promise<void> {
-		const { settings, message, operation, prospects } = this.request;
+		const { settings, message, operation } = this.request;
 		const secrets = secretsFor(settings.user, settings.password);
 		const connect = async () => {
 			const client = createImapClient(settings);
@@ -325,7 +331,7 @@ class SequenceRun {
 		if (operation === 'send' && !message.keepOwnSentCopy) await this.pruneOwnCopies();
 		if (this.sentCopies.length > 0) {
 			const earliest = new Date(Math.min(...this.sentCopies.map((c) => c.date.getTime())));
-			this.inbound = await this.reader.inbound(this.seqHash, new Set(prospects.map((p) => ledgerAddress(p.address.address))), earliest);
+			this.inbound = await this.reader.inbound(this.seqHash, this.addresses, earliest);
 		} else if (operation === 'send') {
 			await this.reader.watchFromNow();
 		}
@@ -637,7 +643,7 @@ class SequenceRun {
 		// the claim (Sent connection) and the inbox re-check (inbox connection) run side by side
 		const [claiming, checking] = await Promise.allSettled([
 			claimStep(this.sentClient as ImapFlow, this.sentPath, raw, messageId, now),
-			(this.reader as LedgerReader).arrivedSince(this.seqHash, new Set([ledgerAddress(prospect.address.address)])),
+			(this.reader as LedgerReader).arrivedSince(this.seqHash, this.addresses),
 		]);
 		if (claiming.status === 'rejected') return this.failed(prospect, asSequenceError(claiming.reason), step);
 		if (!claiming.value.won) {

@@ -142,8 +142,11 @@ export async function waitForMessage(user: string, predicate: (m: ReceivedMessag
 	}
 }
 
-/** Sends a reply from a stack user (as the prospect would, from their own mail client). */
-export async function replyFrom(user: string, to: string, inReplyTo: string, options: { subject?: string; text?: string; references?: string[]; headers?: Record<string, string> } = {}) {
+/**
+ * Sends a reply from a stack user (as the prospect would, from their own mail client). With `inReplyTo`
+ * null it is a new email that breaks the thread (no In-Reply-To / References).
+ */
+export async function replyFrom(user: string, to: string, inReplyTo: string | null, options: { subject?: string; text?: string; references?: string[]; headers?: Record<string, string> } = {}) {
 	const transport = nodemailer.createTransport({
 		host: stack.host,
 		port: stack.submissionPort,
@@ -158,8 +161,7 @@ export async function replyFrom(user: string, to: string, inReplyTo: string, opt
 			to,
 			subject: options.subject ?? 'Re: hello',
 			text: options.text ?? 'Thanks, not right now.\n\nOn Mon, someone wrote:\n> hello',
-			inReplyTo,
-			references: options.references ?? [inReplyTo],
+			...(inReplyTo === null ? {} : { inReplyTo, references: options.references ?? [inReplyTo] }),
 			headers: options.headers,
 		});
 	} finally {

@@ -27,7 +27,7 @@ const threeSteps: TestStep[] = [
 	{ subject: '', text: 'Last one from me, {{ name }}.', wait: { amount: 1, unit: 'businessDays' } },
 ];
 
-beforeAll(() => resetMailboxes(...Array.from({ length: 18 }, (_, i) => `u${String(i + 2).padStart(2, '0')}`), 'u65', 'u66', 'u67'));
+beforeAll(() => resetMailboxes(...Array.from({ length: 18 }, (_, i) => `u${String(i + 2).padStart(2, '0')}`), 'u65', 'u66', 'u67', 'u69', 'u70', 'u71', 'u72'));
 
 describe('SMTP Sequence over simulated days (real Postfix + Dovecot)', () => {
 	it('threads follow-ups, stops on a real reply and on a real bounce, completes the rest', async () => {
@@ -190,5 +190,34 @@ describe('SMTP Sequence over simulated days (real Postfix + Dovecot)', () => {
 		expect(run2.map((r) => [r.status, r.stopReason ?? r.step])).toEqual([['sent', 2], ['stopped', 'replied']]);
 		expect(clock.slept).toEqual([90_000]);
 		expect((await readMailbox('u67')).filter((m) => m.messageId === sequenceMessageId(key, addressOf('u67'), 2, 'example.test'))).toEqual([]);
+	});
+
+	it('regression: a thread-breaking reply seen during another prospect\'s re-check was skipped for its sender', async () => {
+		const key = `breaker-${unique()}`;
+		const request = sequenceRequest({
+			sender: 'u69',
+			sequenceKey: key,
+			steps: threeSteps.slice(0, 2),
+			prospects: ['u70', 'u71', 'u72'].map((u) => ({ email: addressOf(u), name: u, company: 'C' })),
+			settings: { pacingMinSeconds: 60, pacingMaxSeconds: 60 },
+		});
+		await runAt(request, MONDAY);
+		await waitForMessage('u72', (m) => m.messageId === sequenceMessageId(key, addressOf('u72'), 1, 'example.test'));
+		// run 2: u70 gets step 2; during the first pause u72 writes a new email (no In-Reply-To), which the
+		// re-check before u71's step 2 reads first
+		const clock = simulatedClock(new Date(days(2).getTime() + 10 * 60_000));
+		let wrote = false;
+		const result = await runSequence(request, {
+			...clock,
+			sleep: async (ms: number) => {
+				if (!wrote) {
+					wrote = true;
+					await replyFrom('u72', 'u69@example.test', null, { subject: 'Your email', text: 'Please call me tomorrow.' });
+					await waitForMessage('u69', (m) => m.from === addressOf('u72'));
+				}
+				await clock.sleep(ms);
+			},
+		});
+		expect(result.map((r) => [r.status, r.stopReason ?? r.step])).toEqual([['sent', 2], ['sent', 2], ['stopped', 'replied']]);
 	});
 });
