@@ -48,7 +48,9 @@ describe('SMTP Sequence in the n8n-core engine', () => {
 		expect((items[0].json.schedule as unknown[]).length).toBe(2);
 		expect(items[1].json).toMatchObject({ status: 'failed', error: { code: 'MISSING_VARIABLE', temporary: false } });
 		expect(String((items[1].json.error as { message: string }).message)).toContain('{{ $json.company }}');
-		expect(items[2].json).toMatchObject({ status: 'failed', error: { code: 'INVALID_ADDRESS' } });
+		expect(items[2].json).toMatchObject({ email: 'not an address', status: 'failed', error: { code: 'INVALID_ADDRESS' } });
+		// an item that failed validation carries the same fields as the others (one shape for a CRM write-back)
+		expect(Object.keys(items[2].json).sort()).toEqual(Object.keys(items[1].json).sort());
 		expect(await readMailbox('erin')).toEqual([]);
 	});
 

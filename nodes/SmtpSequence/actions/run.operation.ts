@@ -35,30 +35,39 @@ function toJson(result: ProspectResult): IDataObject {
 	return json;
 }
 
+/** The Prospect Email parameter as evaluated for an item whose fields failed validation (for its output). */
+function emailAsGiven(fn: IExecuteFunctions, index: number): string {
+	try {
+		const value = fn.getNodeParameter('email', index, '');
+		return typeof value === 'string' ? value : String(value);
+	} catch {
+		return '';
+	}
+}
+
 /** Runs the operation for all input items. */
 export async function runOperation(this: IExecuteFunctions, operation: 'send' | 'preview'): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const node = this.getNode();
 	const continueOnFail = this.continueOnFail();
-	let sequenceKey: string;
-	let settings;
-	try {
-		sequenceKey = String(this.getNodeParameter('sequenceKey', 0, '')).trim();
-		if (!sequenceKey) throw new InputError('EMPTY_FIELD', 'Sequence Key is empty: give the sequence a stable name.');
-		settings = mailboxSettingsFrom(await this.getCredentials('outreachMailboxApi'));
-	} catch (error) {
-		throw toNodeError(node, error);
-	}
 	let request;
 	try {
-		const steps = readSteps(this);
-		const templates = readTemplates(this);
-		const options = readOptions(this);
-		const message = readMessageOptions(this, settings);
-		request = { operation, sequenceKey, settings, steps, options, message, templates };
+		const sequenceKey = String(this.getNodeParameter('sequenceKey', 0, '')).trim();
+		if (!sequenceKey) throw new InputError('EMPTY_FIELD', 'Sequence Key is empty: give the sequence a stable name.');
+		const settings = mailboxSettingsFrom(await this.getCredentials('outreachMailboxApi'));
+		request = {
+			operation,
+			sequenceKey,
+			settings,
+			steps: readSteps(this),
+			templates: readTemplates(this),
+			options: readOptions(this),
+			message: readMessageOptions(this, settings),
+		};
 	} catch (error) {
 		throw toNodeError(node, error);
 	}
+	const { sequenceKey } = request;
 
 	const output: INodeExecutionData[] = new Array(items.length);
 	const prospects: RunProspect[] = [];
@@ -68,9 +77,12 @@ export async function runOperation(this: IExecuteFunctions, operation: 'send' | 
 		} catch (error) {
 			if (!continueOnFail) throw toNodeError(node, error, { itemIndex: i });
 			const failure = asSequenceError(error);
-			output[i] = { json: { email: String(items[i].json.email ?? ''), sequenceKey, status: 'failed', reason: failure.message, error: failure.toJSON() }, pairedItem: { item: i } };
+			// same fields as every other item, so a CRM write-back maps one shape
+			const result: ProspectResult = { index: i, email: emailAsGiven(this, i), sequenceKey, status: 'failed', reason: failure.message, error: failure, history: [] };
+			output[i] = { json: toJson(result), pairedItem: { item: i } };
 		}
 	}
+	if (prospects.length === 0) return [output];
 	const addresses = new Map(prospects.map((p) => [p.index, p.address.address]));
 	const results = await runSequence(
 		{
