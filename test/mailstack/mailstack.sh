@@ -13,9 +13,11 @@
 #   mailstack.sh users  [BASE]   list the mailbox users (one address a line)
 #   mailstack.sh seed USER MAILBOX COUNT [BASE]  bulk-load COUNT synthetic messages (maildir write)
 #
-# BASE defaults to $MAILSTACK_BASE or /tmp/mailstack. Ports / users via env:
+# BASE defaults to $MAILSTACK_BASE or /tmp/smtp-sequence-mailstack. Ports / users via env:
 #   IMAP_PORT=1143 IMAPS_PORT=1993 SMTP_PORT=1025 SUBMISSION_PORT=1587 SMTPS_PORT=1465
 #   SMTPS_EXPIRED_PORT=1466 (implicit TLS with an expired certificate signed by the test CA)
+#   each also read as MAILSTACK_<NAME> (the names `env` prints and the tests read), so one set of
+#   exported variables runs a second, independent stack for the script and the tests alike
 #   MAILSTACK_DOMAIN=example.test MAILSTACK_USERS="alice bob carol" MAILSTACK_PASSWORD=secret
 #   MAILSTACK_RESET=1  wipe BASE (mail, queue, logs) before start
 #
@@ -37,12 +39,12 @@ case $CMD in
 esac
 BASE=$(realpath -m "$BASE")
 
-IMAP_PORT=${IMAP_PORT:-1143}
-IMAPS_PORT=${IMAPS_PORT:-1993}
-SMTP_PORT=${SMTP_PORT:-1025}
-SUBMISSION_PORT=${SUBMISSION_PORT:-1587}
-SMTPS_PORT=${SMTPS_PORT:-1465}
-SMTPS_EXPIRED_PORT=${SMTPS_EXPIRED_PORT:-1466}
+IMAP_PORT=${IMAP_PORT:-${MAILSTACK_IMAP_PORT:-1143}}
+IMAPS_PORT=${IMAPS_PORT:-${MAILSTACK_IMAPS_PORT:-1993}}
+SMTP_PORT=${SMTP_PORT:-${MAILSTACK_SMTP_PORT:-1025}}
+SUBMISSION_PORT=${SUBMISSION_PORT:-${MAILSTACK_SUBMISSION_PORT:-1587}}
+SMTPS_PORT=${SMTPS_PORT:-${MAILSTACK_SMTPS_PORT:-1465}}
+SMTPS_EXPIRED_PORT=${SMTPS_EXPIRED_PORT:-${MAILSTACK_SMTPS_EXPIRED_PORT:-1466}}
 DOMAIN=${MAILSTACK_DOMAIN:-example.test}
 # many users, so that each test file can own its mailboxes (the mailbox is the ledger)
 USERS=${MAILSTACK_USERS:-alice bob carol dave erin frank grace heidi ivan judy demo prospect1 prospect2 prospect3 colleague $(printf "u%02d " $(seq 1 80))}
