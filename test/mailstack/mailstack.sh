@@ -47,7 +47,7 @@ SMTPS_PORT=${SMTPS_PORT:-${MAILSTACK_SMTPS_PORT:-1465}}
 SMTPS_EXPIRED_PORT=${SMTPS_EXPIRED_PORT:-${MAILSTACK_SMTPS_EXPIRED_PORT:-1466}}
 DOMAIN=${MAILSTACK_DOMAIN:-example.test}
 # many users, so that each test file can own its mailboxes (the mailbox is the ledger)
-USERS=${MAILSTACK_USERS:-alice bob carol dave erin frank grace heidi ivan judy demo prospect1 prospect2 prospect3 colleague $(printf "u%02d " $(seq 1 80))}
+USERS=${MAILSTACK_USERS:-alice bob carol dave erin frank grace heidi ivan judy demo prospect1 prospect2 prospect3 colleague $(printf "u%02d " $(seq 1 99)) $(printf "u%03d " $(seq 100 200))}
 PASSWORD=${MAILSTACK_PASSWORD:-secret}
 HOST=127.0.0.1
 
