@@ -3,7 +3,7 @@
  * international domain, a server whose certificate expired.
  */
 import { sequenceMessageId } from '../../core/mail/message-id';
-import { addressOf, resetMailboxes } from '../helpers/mailstack';
+import { addressOf, resetMailboxes, stack } from '../helpers/mailstack';
 import { runAt, sequenceRequest, waitForMessage } from '../helpers/sequence';
 
 const NOW = new Date(Date.now() - 60 * 60_000);
@@ -45,10 +45,10 @@ describe('SMTP Sequence inputs (real Postfix + Dovecot)', () => {
 
 	it('an SMTP certificate that expired fails every due prospect, naming the server, and records nothing', async () => {
 		const request = sequenceRequest({ sender: 'u63', sequenceKey: `expired-${unique()}`, steps: [{ subject: 'Hello', text: 'Hi' }], prospects: [addressOf('u64')] });
-		const expired = { ...request, settings: { ...request.settings, smtp: { ...request.settings.smtp, port: Number(process.env.MAILSTACK_SMTPS_EXPIRED_PORT ?? 1466) } } };
+		const expired = { ...request, settings: { ...request.settings, smtp: { ...request.settings.smtp, port: stack.smtpsExpiredPort } } };
 		const results = await runAt(expired, NOW);
 		expect(results[0]).toMatchObject({ status: 'failed', error: expect.objectContaining({ code: 'CERT_EXPIRED', temporary: false }) });
-		expect(results[0].reason).toMatch(/^SMTP server 127\.0\.0\.1:1466: its TLS certificate has expired/);
+		expect(results[0].reason).toMatch(new RegExp(`^SMTP server 127\\.0\\.0\\.1:${stack.smtpsExpiredPort}: its TLS certificate has expired`));
 		expect(results[0].reason).not.toContain('secret');
 	});
 });
