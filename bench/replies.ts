@@ -1,6 +1,6 @@
 /**
  * `npm run bench:replies` — IMAP Reply Trigger figures on the local mail stack (must be running:
- * `npm run mailstack start`). Drives the trigger's engine (`ReplyWatcher`, the same object the node's
+ * `npm run mailstack start`). Drives the trigger's engine (`ReplyTriggerEngine`, the same object the node's
  * trigger() builds) directly, not through n8n.
  *
  *  1. Emit latency: 30 replies delivered over SMTP (Postfix MX port → LMTP → Dovecot), time from the
@@ -13,7 +13,7 @@
 import { performance } from 'node:perf_hooks';
 import { resolveTriggerOptions } from '../core/trigger/trigger-options';
 import { createImapClient } from '../transport/imap-client';
-import { ReplyWatcher } from '../transport/reply-watcher';
+import { ReplyTriggerEngine } from '../transport/reply-trigger-engine';
 import { addressOf, mailstack, settingsFor } from '../test/helpers/mailstack';
 import { deliver, MemoryStore, ourId, replyRaw, uniqueTag } from '../test/integration/trigger/trigger-fixtures';
 
@@ -44,7 +44,7 @@ async function latency(): Promise<{ emit: number[]; floor: number[] }> {
 	const user = 'u38';
 	const me = addressOf(user);
 	const emitted = new Map<string, number>();
-	const watcher = new ReplyWatcher({
+	const watcher = new ReplyTriggerEngine({
 		settings: settingsFor(user),
 		folders: ['INBOX'],
 		options: resolveTriggerOptions(),
@@ -101,7 +101,7 @@ async function startupMs(user: string): Promise<number> {
 		let resolveIdle: () => void = () => undefined;
 		const idle = new Promise<void>((resolve) => (resolveIdle = resolve));
 		const t0 = performance.now();
-		const watcher = new ReplyWatcher({
+		const watcher = new ReplyTriggerEngine({
 			settings: settingsFor(user),
 			folders: ['INBOX'],
 			options: resolveTriggerOptions(),

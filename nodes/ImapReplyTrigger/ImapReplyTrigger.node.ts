@@ -8,9 +8,9 @@ import {
 } from 'n8n-workflow';
 import type { MailboxSettings } from '../../core/mailbox/settings';
 import type { TriggerOptions } from '../../core/trigger/trigger-options';
-import { resolveWatchedFolders } from '../../transport/imap-watch-folders';
+import { resolveWatchedFolders } from '../../transport/watched-folders';
 import { findRecentReply, RECENT_LIMIT } from '../../transport/reply-recent';
-import { ReplyWatcher } from '../../transport/reply-watcher';
+import { ReplyTriggerEngine } from '../../transport/reply-trigger-engine';
 import { readAttachments } from '../../core/trigger/attachments';
 import {
 	MAILBOX_TEST_METHOD,
@@ -71,7 +71,7 @@ export class ImapReplyTrigger implements INodeType {
 		if (this.getMode() === 'manual') {
 			return { manualTriggerFunction: async () => await emitRecent.call(this, settings, folders, options) };
 		}
-		const watcher = new ReplyWatcher({
+		const watcher = new ReplyTriggerEngine({
 			settings,
 			folders,
 			options,

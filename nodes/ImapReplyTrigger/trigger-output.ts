@@ -1,6 +1,6 @@
 import type { IBinaryKeyData, IDataObject, INodeExecutionData, ITriggerFunctions } from 'n8n-workflow';
 import { readTriggerState, type TriggerState } from '../../core/trigger/trigger-state';
-import type { EmittedReply, TriggerStateStore } from '../../transport/reply-watcher';
+import type { EmittedReply, TriggerStateStore } from '../../transport/reply-trigger-engine';
 
 /** n8n items from emitted replies; attachments become binary properties `attachment_<n>`. */
 export async function toExecutionData(context: ITriggerFunctions, replies: EmittedReply[]): Promise<INodeExecutionData[]> {

@@ -1,6 +1,6 @@
 import type { IDataObject, ITriggerFunctions } from 'n8n-workflow';
 import { resolveTriggerOptions, type TriggerOptions } from '../../core/trigger/trigger-options';
-import type { FolderChoice } from '../../transport/imap-watch-folders';
+import type { FolderChoice } from '../../transport/watched-folders';
 
 /** The node's parameters, typed. */
 export interface TriggerParameters {

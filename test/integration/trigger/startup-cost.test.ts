@@ -4,7 +4,7 @@
  */
 import { resolveTriggerOptions } from '../../../core/trigger/trigger-options';
 import { findRecentReply } from '../../../transport/reply-recent';
-import { ReplyWatcher } from '../../../transport/reply-watcher';
+import { ReplyTriggerEngine } from '../../../transport/reply-trigger-engine';
 import { addressOf, mailstack, settingsFor } from '../../helpers/mailstack';
 import { Collector, deliver, MemoryStore, ourId, replyRaw, uniqueTag } from './trigger-fixtures';
 
@@ -18,7 +18,7 @@ async function startUp(user: string): Promise<{ commands: number; fetched: numbe
 	let atFirstIdle: { commands: number; fetched: number; searchedUids: number } | undefined;
 	let resolveIdle: () => void = () => undefined;
 	const idle = new Promise<void>((resolve) => (resolveIdle = resolve));
-	const watcher: ReplyWatcher = new ReplyWatcher({
+	const watcher: ReplyTriggerEngine = new ReplyTriggerEngine({
 		onWaiting: () => {
 			atFirstIdle ??= { ...watcher.watchers[0].stats };
 			resolveIdle();
@@ -56,7 +56,7 @@ describe('start-up cost', () => {
 		const tag = uniqueTag();
 		const collector = new Collector();
 		const store = new MemoryStore();
-		const watcher = new ReplyWatcher({
+		const watcher = new ReplyTriggerEngine({
 			settings: settingsFor('u35'),
 			folders: ['INBOX'],
 			options: resolveTriggerOptions(),

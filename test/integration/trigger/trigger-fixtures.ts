@@ -1,14 +1,14 @@
 /**
  * Helpers for the IMAP Reply Trigger's integration tests: raw messages that answer (or bounce) sequence
  * emails, delivery through the real Postfix (MX port, no auth) or IMAP APPEND, and an in-memory state
- * store + emit collector for driving `ReplyWatcher` directly.
+ * store + emit collector for driving `ReplyTriggerEngine` directly.
  */
 import { randomBytes } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import { sequenceMessageId } from '../../../core/mail/message-id';
 import { emptyTriggerState, readTriggerState, type TriggerState } from '../../../core/trigger/trigger-state';
 import { createImapClient } from '../../../transport/imap-client';
-import type { EmittedReply, TriggerStateStore } from '../../../transport/reply-watcher';
+import type { EmittedReply, TriggerStateStore } from '../../../transport/reply-trigger-engine';
 import { addressOf, mailstack, settingsFor, stack } from '../../helpers/mailstack';
 
 /** A unique tag for subjects and keys, so concurrent runs never confuse their messages. */

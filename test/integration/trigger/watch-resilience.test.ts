@@ -8,10 +8,10 @@ import type { AddressInfo } from 'node:net';
 import type { SequenceError } from '../../../core/errors';
 import { resolveTriggerOptions } from '../../../core/trigger/trigger-options';
 import { createImapClient } from '../../../transport/imap-client';
-import type { FolderWatchTuning } from '../../../transport/imap-watch';
-import { resolveWatchedFolders } from '../../../transport/imap-watch-folders';
+import type { FolderWatchTuning } from '../../../transport/folder-watcher';
+import { resolveWatchedFolders } from '../../../transport/watched-folders';
 import { findRecentReply } from '../../../transport/reply-recent';
-import { ReplyWatcher, type ReplyWatcherConfig } from '../../../transport/reply-watcher';
+import { ReplyTriggerEngine, type ReplyTriggerEngineConfig } from '../../../transport/reply-trigger-engine';
 import type { MailboxSettings } from '../../../core/mailbox/settings';
 import { addressOf, mailstack, settingsFor, stack } from '../../helpers/mailstack';
 import { appendTo, Collector, connectionsOf, deliver, eventually, MemoryStore, ourId, replyRaw, settle, uniqueTag } from './trigger-fixtures';
@@ -20,13 +20,13 @@ import { appendTo, Collector, connectionsOf, deliver, eventually, MemoryStore, o
 jest.setTimeout(60_000);
 
 const FAST: Partial<FolderWatchTuning> = { backoff: { initialMs: 100, maxMs: 400, giveUpAfterMs: 60_000 } };
-const watchers: ReplyWatcher[] = [];
+const watchers: ReplyTriggerEngine[] = [];
 afterEach(async () => {
 	await Promise.all(watchers.splice(0).map((w) => w.stop()));
 });
 
-function watcher(config: Partial<ReplyWatcherConfig> & Pick<ReplyWatcherConfig, 'settings' | 'emit'>): ReplyWatcher {
-	const created = new ReplyWatcher({
+function watcher(config: Partial<ReplyTriggerEngineConfig> & Pick<ReplyTriggerEngineConfig, 'settings' | 'emit'>): ReplyTriggerEngine {
+	const created = new ReplyTriggerEngine({
 		folders: ['INBOX'],
 		options: resolveTriggerOptions(),
 		store: new MemoryStore(),

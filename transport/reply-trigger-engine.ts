@@ -13,7 +13,7 @@ import { SeenKeys } from '../core/trigger/seen-keys';
 import { indexSequenceKeys, type SequenceKeyIndex } from '../core/trigger/sequence-match';
 import type { TriggerOptions } from '../core/trigger/trigger-options';
 import type { FolderCursor, TriggerState } from '../core/trigger/trigger-state';
-import { FolderWatcher, type FetchedMessage, type FolderWatchTuning } from './imap-watch';
+import { FolderWatcher, type FetchedMessage, type FolderWatchTuning } from './folder-watcher';
 
 /** One emitted message: the item json and, when asked for, its attachments. */
 export interface EmittedReply {
@@ -35,9 +35,9 @@ export interface TriggerLogger {
 }
 
 /** Everything the engine needs. */
-export interface ReplyWatcherConfig {
+export interface ReplyTriggerEngineConfig {
 	settings: MailboxSettings;
-	/** Folder paths to watch (already resolved, see `imap-watch-folders.ts`). */
+	/** Folder paths to watch (already resolved, see `watched-folders.ts`). */
 	folders: readonly string[];
 	options: TriggerOptions;
 	store: TriggerStateStore;
@@ -54,7 +54,7 @@ export interface ReplyWatcherConfig {
 const silent: TriggerLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined };
 
 /** Watches the configured folders and emits replies. */
-export class ReplyWatcher {
+export class ReplyTriggerEngine {
 	readonly watchers: FolderWatcher[];
 	private readonly keys: SequenceKeyIndex;
 	private readonly logger: TriggerLogger;
@@ -62,7 +62,7 @@ export class ReplyWatcher {
 	private queue: Promise<void> = Promise.resolve();
 	private fatal = false;
 
-	constructor(private readonly config: ReplyWatcherConfig) {
+	constructor(private readonly config: ReplyTriggerEngineConfig) {
 		this.keys = indexSequenceKeys(config.options.sequenceKeys);
 		this.logger = config.logger ?? silent;
 		const state = config.store.load();

@@ -1,22 +1,22 @@
 /**
- * ReplyWatcher against the real Dovecot + Postfix: what it emits, what it does not, and the fields.
+ * ReplyTriggerEngine against the real Dovecot + Postfix: what it emits, what it does not, and the fields.
  * Users u21–u23 belong to this file.
  */
 import { resolveTriggerOptions } from '../../../core/trigger/trigger-options';
-import { ReplyWatcher, type ReplyWatcherConfig } from '../../../transport/reply-watcher';
+import { ReplyTriggerEngine, type ReplyTriggerEngineConfig } from '../../../transport/reply-trigger-engine';
 import { addressOf, settingsFor } from '../../helpers/mailstack';
 import { appendTo, Collector, deliver, MemoryStore, ourId, replyRaw, settle, uniqueTag } from './trigger-fixtures';
 
 // jest's testTimeout is a global option; the projects' 60 s in jest.config.js does not apply per project
 jest.setTimeout(60_000);
 
-const watchers: ReplyWatcher[] = [];
+const watchers: ReplyTriggerEngine[] = [];
 afterEach(async () => {
 	await Promise.all(watchers.splice(0).map((w) => w.stop()));
 });
 
-function watcherFor(user: string, collector: Collector, overrides: Partial<ReplyWatcherConfig> = {}): ReplyWatcher {
-	const watcher = new ReplyWatcher({
+function watcherFor(user: string, collector: Collector, overrides: Partial<ReplyTriggerEngineConfig> = {}): ReplyTriggerEngine {
+	const watcher = new ReplyTriggerEngine({
 		settings: settingsFor(user),
 		folders: ['INBOX'],
 		options: resolveTriggerOptions(),
@@ -31,7 +31,7 @@ function watcherFor(user: string, collector: Collector, overrides: Partial<Reply
 	return watcher;
 }
 
-describe('ReplyWatcher on the real mail stack', () => {
+describe('ReplyTriggerEngine on the real mail stack', () => {
 	it('emits a reply to a sequence email with the sequence, step, prospect and reply text, and nothing that was there before', async () => {
 		const user = 'u21';
 		const me = addressOf(user);
