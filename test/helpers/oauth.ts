@@ -56,6 +56,11 @@ export async function registerClient(
 			...(options.accessTokenTtl ? { access_token_ttl: options.accessTokenTtl } : {}),
 			...(options.refreshTokenTtl ? { refresh_token_ttl: options.refreshTokenTtl } : {}),
 		}),
+	}).catch((error: unknown) => {
+		throw new Error(
+			`The OAuth2 authorization server of the test mail stack is not answering at ${oauthUrl} (${(error as Error).message}). ` +
+				'Run npm ci, then bash test/mailstack/mailstack.sh start (it starts the server).',
+		);
 	});
 	const body = (await response.json()) as { client_id?: string; client_secret?: string; error_description?: string };
 	if (!response.ok || !body.client_id || !body.client_secret) {

@@ -411,13 +411,14 @@ oauth_secret() {
   cat "$OAUTH_DIR/introspection-secret"
 }
 
+oauth_installed() { [[ -d $REPO/node_modules/oidc-provider && -d $REPO/node_modules/tsx ]]; }
 oauth_running() { [[ -f $OAUTH_DIR/server.pid ]] && kill -0 "$(cat "$OAUTH_DIR/server.pid")" 2>/dev/null; }
 
 # The authorization server runs from the repository's node_modules (a dev dependency); its tokens and
 # clients live in memory, so tests register their own client and get their tokens after it started.
 start_oauth() {
   oauth_running && return 0
-  if [[ ! -d $REPO/node_modules/oidc-provider || ! -d $REPO/node_modules/tsx ]]; then
+  if ! oauth_installed; then
     log "OAuth2 authorization server not started: run 'npm ci' in $REPO first (XOAUTH2 logins fail until then)"
     return 0
   fi
@@ -508,7 +509,9 @@ status() {
   local rc=0
   if dovecot_running; then echo "dovecot: running (pid $(cat "$RUN/master.pid"))"; else echo "dovecot: stopped"; rc=1; fi
   if postfix_running; then echo "postfix: running (pid $(tr -d ' ' <"$(postfix_pidfile)"))"; else echo "postfix: stopped"; rc=1; fi
-  if oauth_running; then echo "oauth: running (pid $(cat "$OAUTH_DIR/server.pid"), http://$HOST:$OAUTH_PORT)"; else echo "oauth: stopped"; rc=1; fi
+  if oauth_running; then echo "oauth: running (pid $(cat "$OAUTH_DIR/server.pid"), http://$HOST:$OAUTH_PORT)"
+  elif oauth_installed; then echo "oauth: stopped"; rc=1
+  else echo "oauth: not installed (run npm ci; only the OAuth2 tests need it)"; fi
   return $rc
 }
 
