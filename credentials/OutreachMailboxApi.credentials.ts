@@ -1,5 +1,6 @@
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 import { PROVIDER_PRESETS, type ProviderId } from '../core/mailbox/presets';
+import { identityFields, serverFields, tlsFields } from './mailbox-fields';
 
 const providerIds = Object.keys(PROVIDER_PRESETS) as ProviderId[];
 
@@ -15,12 +16,7 @@ const presetNotices: INodeProperties[] = providerIds.map((id) => {
 	};
 });
 
-const securityOptions = [
-	{ name: 'TLS (Implicit, Usually 465 / 993)', value: 'tls' },
-	{ name: 'STARTTLS Required (Usually 587 / 143)', value: 'starttls' },
-	{ name: 'None (Unencrypted, Local Servers Only)', value: 'none' },
-];
-const customOnly = { displayOptions: { show: { provider: ['custom'] } } };
+const customOnly = { show: { provider: ['custom'] } };
 
 /** One mailbox that sends (SMTP) and receives (IMAP): the ledger of every sequence sent from it. */
 export class OutreachMailboxApi implements ICredentialType {
@@ -33,23 +29,7 @@ export class OutreachMailboxApi implements ICredentialType {
 	documentationUrl = 'https://github.com/n8n-nodes-smtp-sequence/n8n-nodes-smtp-sequence#outreach-mailbox-credential';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Email Address',
-			name: 'email',
-			type: 'string',
-			placeholder: 'name@company.com',
-			default: '',
-			required: true,
-			description: 'The address your sequences are sent from',
-		},
-		{
-			displayName: 'Sender Name',
-			name: 'senderName',
-			type: 'string',
-			placeholder: 'Jane Doe',
-			default: '',
-			description: 'Display name in the From header (optional)',
-		},
+		...identityFields,
 		{
 			displayName: 'User Name',
 			name: 'user',
@@ -78,41 +58,7 @@ export class OutreachMailboxApi implements ICredentialType {
 			description: 'Fills in the SMTP and IMAP servers of well-known providers',
 		},
 		...presetNotices,
-		{ displayName: 'SMTP Host', name: 'smtpHost', type: 'string', placeholder: 'smtp.company.com', default: '', ...customOnly },
-		{ displayName: 'SMTP Port', name: 'smtpPort', type: 'number', default: 465, ...customOnly },
-		{
-			displayName: 'SMTP Security',
-			name: 'smtpSecurity',
-			type: 'options',
-			options: securityOptions,
-			default: 'tls',
-			...customOnly,
-		},
-		{ displayName: 'IMAP Host', name: 'imapHost', type: 'string', placeholder: 'imap.company.com', default: '', ...customOnly },
-		{ displayName: 'IMAP Port', name: 'imapPort', type: 'number', default: 993, ...customOnly },
-		{
-			displayName: 'IMAP Security',
-			name: 'imapSecurity',
-			type: 'options',
-			options: securityOptions,
-			default: 'tls',
-			...customOnly,
-		},
-		{
-			displayName: 'Allow Self-Signed Certificates',
-			name: 'allowSelfSigned',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to connect even when the server certificate cannot be verified. Leave off unless you run the server yourself: verification protects your password.',
-		},
-		{
-			displayName: 'CA Certificate (PEM)',
-			name: 'trustedCa',
-			type: 'string',
-			typeOptions: { rows: 4 },
-			default: '',
-			placeholder: '-----BEGIN CERTIFICATE-----',
-			description: "Trust servers whose certificate is signed by this authority (e.g. your company's private CA), while still verifying",
-		},
+		...serverFields(customOnly),
+		...tlsFields,
 	];
 }
