@@ -22,7 +22,9 @@ export const ERROR_CODES = {
 	TLS_MISMATCH: { temporary: false },
 	CERT_UNTRUSTED: { temporary: false },
 	CERT_EXPIRED: { temporary: false },
+	CERT_NOT_YET_VALID: { temporary: false },
 	CERT_HOSTNAME_MISMATCH: { temporary: false },
+	CERT_FINGERPRINT_MISMATCH: { temporary: false },
 	AUTH_FAILED: { temporary: false },
 	// SMTP answers
 	SMTP_TEMPORARY: { temporary: true },

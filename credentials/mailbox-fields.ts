@@ -46,7 +46,11 @@ export function serverFields(displayOptions?: INodeProperties['displayOptions'])
 	];
 }
 
-/** Allow Self-Signed Certificates and CA Certificate: verification stays on unless the user turns it off. */
+/**
+ * Allow Self-Signed Certificates, Pinned Certificate Fingerprints and CA Certificate: every connection
+ * that carries a password or token is verified; these only choose what is trusted (see
+ * transport/tls-options.ts).
+ */
 export const tlsFields: INodeProperties[] = [
 	{
 		displayName: 'Allow Self-Signed Certificates',
@@ -54,7 +58,16 @@ export const tlsFields: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether to connect even when the server certificate cannot be verified. Leave off unless you run the server yourself: verification protects your password.',
+			'Whether to accept a certificate the server signed itself (a server you run yourself). Its host name and dates are still checked, a certificate from an unknown authority is still refused, and the option is ignored when a CA Certificate is given. Pin the fingerprint the credential test shows, or anyone between you and the server could present their own certificate and read the password.',
+	},
+	{
+		displayName: 'Pinned Certificate Fingerprints (SHA-256)',
+		name: 'pinnedFingerprints',
+		type: 'string',
+		default: '',
+		placeholder: 'AB:CD:EF:…',
+		description:
+			'Optional. Accept only server certificates with one of these SHA-256 fingerprints (comma-separated; one per server if SMTP and IMAP use different certificates). The credential test shows the fingerprint each server presents.',
 	},
 	{
 		displayName: 'CA Certificate (PEM)',

@@ -80,8 +80,8 @@ describe('credential test (POST /rest/credentials/test, the editor\'s "Save")', 
 		expect(result).toMatchObject({ status: 'OK' });
 	});
 
-	it('passes with "Allow Self-Signed Certificates" instead of the CA', async () => {
-		const data = credentialFor('alice', { smtp: 'tls', imap: 'tls', trustCa: false, allowSelfSigned: true });
+	it('passes with "Allow Self-Signed Certificates" instead of the CA, against the servers with a self-signed certificate', async () => {
+		const data = credentialFor('alice', { smtp: 'selfSignedTls', imap: 'selfSignedTls', trustCa: false, allowSelfSigned: true });
 		const result = await server.testCredential(TYPES.credential, data);
 		expect(result.status).toBe('OK');
 	});

@@ -28,6 +28,8 @@ interface RawErrorFields {
 	responseText?: unknown;
 	reason?: unknown;
 	cause?: unknown;
+	/** Set by tls-options.ts on a pinned-fingerprint mismatch: the fingerprint seen. */
+	fingerprint?: unknown;
 }
 
 function fieldsOf(error: unknown): RawErrorFields {
@@ -91,15 +93,24 @@ export function explainConnectionError(error: unknown, context: ConnectionContex
 
 	if (code === 'CERT_HAS_EXPIRED') {
 		return make('CERT_EXPIRED', 'its TLS certificate has expired, so the connection is not trusted.',
-			'The server administrator must renew the certificate. Turn on "Allow Self-Signed Certificates" only if you accept an unverified connection.');
+			'The server administrator must renew the certificate; until then the password is not sent to this server.');
+	}
+	if (code === 'CERT_NOT_YET_VALID') {
+		return make('CERT_NOT_YET_VALID', 'its TLS certificate is not valid yet, so the connection is not trusted.',
+			'Check the clock of this machine and of the server.');
 	}
 	if (CERT_UNTRUSTED_CODES.has(code)) {
 		return make('CERT_UNTRUSTED', 'its TLS certificate is not trusted (self-signed or signed by an unknown authority).',
-			'Add the server\'s CA certificate to the credential, or turn on "Allow Self-Signed Certificates" if you trust this server.');
+			'Add the certificate of the authority that signed it in "CA Certificate (PEM)". For a server you run yourself with a self-signed certificate, turn on "Allow Self-Signed Certificates" and pin its fingerprint.');
 	}
 	if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
 		return make('CERT_HOSTNAME_MISMATCH', `its TLS certificate is not valid for the name "${endpoint.host}".`,
 			'Use the host name the provider documents (the one on its certificate).');
+	}
+	if (code === 'CERT_FINGERPRINT_MISMATCH') {
+		const seen = text(raw.fingerprint) || text(cause.fingerprint);
+		return make('CERT_FINGERPRINT_MISMATCH', `its TLS certificate${seen ? ` (SHA-256 ${seen})` : ''} is not one of the pinned fingerprints.`,
+			'If the server got a new certificate, check it with the administrator and pin the new fingerprint; otherwise someone may be intercepting the connection.');
 	}
 	const authFailed =
 		raw.authenticationFailed === true ||

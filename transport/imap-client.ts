@@ -5,7 +5,7 @@
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { MailboxSettings } from '../core/mailbox/settings';
 import { explainConnectionError, secretsFor } from './connection-error';
-import { tlsOptionsFor } from './smtp-client';
+import { tlsOptionsFor } from './tls-options';
 
 /** How long to wait for the TCP (and TLS) connection. */
 export const IMAP_CONNECTION_TIMEOUT_MS = 20_000;
@@ -24,7 +24,7 @@ export function imapOptions(settings: MailboxSettings, extra: Partial<ImapFlowOp
 		// imapflow upgrades opportunistically when undefined; we want exactly what the user chose
 		doSTARTTLS: imap.security === 'starttls' ? true : imap.security === 'none' ? false : undefined,
 		auth: { user: settings.user, pass: settings.password },
-		tls: tlsOptionsFor(imap.host, settings.tls),
+		tls: tlsOptionsFor('IMAP', imap, settings.tls),
 		logger: false,
 		connectionTimeout: IMAP_CONNECTION_TIMEOUT_MS,
 		greetingTimeout: IMAP_GREETING_TIMEOUT_MS,

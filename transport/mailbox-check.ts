@@ -1,9 +1,14 @@
 /**
- * The credential test: log in to SMTP and to IMAP, in parallel, and say which side failed and why.
+ * The credential test: log in to SMTP and to IMAP, in parallel, and say which side failed and why. Where
+ * a certificate is involved it shows the one the server presented (its SHA-256 fingerprint), so the user
+ * can pin it.
  */
-import type { MailboxSettings } from '../core/mailbox/settings';
-import type { ConnectionError } from '../core/errors';
+import { X509Certificate } from 'node:crypto';
+import { ConnectionError } from '../core/errors';
+import { describeCertificate } from '../core/mailbox/server-certificate';
+import type { MailboxSettings, MailService } from '../core/mailbox/settings';
 import { explainConnectionError, secretsFor } from './connection-error';
+import { fetchServerCertificate, trustSelfSignedServers } from './server-certificate';
 import { createSmtpTransport } from './smtp-client';
 import { withImapClient } from './imap-client';
 
@@ -33,15 +38,48 @@ export async function checkImap(settings: MailboxSettings): Promise<void> {
 	await withImapClient(settings, async () => undefined);
 }
 
+/** A certificate failure, with the certificate the server presented added to its hint when it is not there yet. */
+async function withCertificateSeen(error: ConnectionError, service: MailService, settings: MailboxSettings): Promise<ConnectionError> {
+	if (!error.code.startsWith('CERT_') || error.hint?.includes('Certificate seen:')) return error;
+	const endpoint = service === 'SMTP' ? settings.smtp : settings.imap;
+	const seen = await fetchServerCertificate(service, endpoint, settings.tls.ca).then(
+		(presented) => `Certificate seen: ${describeCertificate(presented.certificate)}.`,
+		() => undefined,
+	);
+	if (!seen) return error;
+	return new ConnectionError(error.code, error.message, { service, host: error.host, port: error.port }, {
+		hint: error.hint ? `${error.hint} ${seen}` : seen,
+	});
+}
+
+/** Logs in to one side; resolves with a note about the self-signed certificate it trusted, if any. */
+async function checkSide(service: MailService, settings: MailboxSettings): Promise<string | undefined> {
+	try {
+		const trusted = await trustSelfSignedServers(settings, [service]);
+		await (service === 'SMTP' ? checkSmtp(trusted) : checkImap(trusted));
+		const pem = trusted.tls.selfSigned?.[service];
+		if (!pem) return undefined;
+		const certificate = new X509Certificate(pem);
+		const pinned = settings.tls.pinnedFingerprints.includes(certificate.fingerprint256);
+		return `${service} certificate: ${describeCertificate(certificate)}${pinned ? ', pinned' : ` — paste this fingerprint into "Pinned Certificate Fingerprints" so that no other certificate is accepted`}.`;
+	} catch (error) {
+		if (!(error instanceof ConnectionError)) throw error;
+		throw await withCertificateSeen(error, service, settings);
+	}
+}
+
 /** Checks both sides; never throws. */
 export async function checkMailbox(settings: MailboxSettings): Promise<MailboxCheckResult> {
-	const [smtp, imap] = await Promise.all([
-		checkSmtp(settings).then(() => null, (e: ConnectionError) => e),
-		checkImap(settings).then(() => null, (e: ConnectionError) => e),
-	]);
-	const failures = [smtp, imap].filter((e): e is ConnectionError => e !== null);
+	const outcome = (service: MailService) =>
+		checkSide(service, settings).then(
+			(note) => ({ error: null, note }),
+			(error: unknown) => ({ error: error instanceof ConnectionError ? error : explainConnectionError(error, { service, endpoint: service === 'SMTP' ? settings.smtp : settings.imap, secrets: secretsFor(settings.user, settings.password) }), note: undefined }),
+		);
+	const [smtp, imap] = await Promise.all([outcome('SMTP'), outcome('IMAP')]);
+	const failures = [smtp.error, imap.error].filter((e): e is ConnectionError => e !== null);
+	const notes = [smtp.note, imap.note].filter((note): note is string => note !== undefined);
 	const message = failures.length === 0
-		? `Logged in to SMTP (${settings.smtp.host}:${settings.smtp.port}) and IMAP (${settings.imap.host}:${settings.imap.port}).`
+		? [`Logged in to SMTP (${settings.smtp.host}:${settings.smtp.port}) and IMAP (${settings.imap.host}:${settings.imap.port}).`, ...notes].join(' ')
 		: failures.map((e) => (e.hint ? `${e.message} ${e.hint}` : e.message)).join(' | ');
-	return { ok: failures.length === 0, smtp, imap, message };
+	return { ok: failures.length === 0, smtp: smtp.error, imap: imap.error, message };
 }

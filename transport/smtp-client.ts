@@ -2,11 +2,11 @@
  * Builds nodemailer SMTP transports from resolved mailbox settings. The only place that knows how the
  * credential's security modes map onto nodemailer's options.
  */
-import { isIP } from 'node:net';
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { MailboxSettings } from '../core/mailbox/settings';
+import { tlsOptionsFor } from './tls-options';
 
 /** How long to wait for the TCP connection (nodemailer's default is 2 minutes; a user waits less). */
 export const SMTP_CONNECTION_TIMEOUT_MS = 20_000;
@@ -14,15 +14,6 @@ export const SMTP_CONNECTION_TIMEOUT_MS = 20_000;
 export const SMTP_GREETING_TIMEOUT_MS = 15_000;
 /** Idle time on an open socket before giving up (covers slow DATA answers from filtering servers). */
 export const SMTP_SOCKET_TIMEOUT_MS = 60_000;
-
-/** Node's TLS options for an endpoint: verify unless the user opted out; SNI only for host names. */
-export function tlsOptionsFor(host: string, tls: MailboxSettings['tls']): { rejectUnauthorized: boolean; ca?: string; servername?: string } {
-	return {
-		rejectUnauthorized: tls.rejectUnauthorized,
-		...(tls.ca ? { ca: tls.ca } : {}),
-		...(isIP(host) ? {} : { servername: host }),
-	};
-}
 
 /** nodemailer options for one (non-pooled) SMTP connection. */
 export function smtpOptions(settings: MailboxSettings): SMTPTransport.Options {
@@ -34,7 +25,7 @@ export function smtpOptions(settings: MailboxSettings): SMTPTransport.Options {
 		requireTLS: smtp.security === 'starttls',
 		ignoreTLS: smtp.security === 'none',
 		auth: { user: settings.user, pass: settings.password },
-		tls: tlsOptionsFor(smtp.host, settings.tls),
+		tls: tlsOptionsFor('SMTP', smtp, settings.tls),
 		connectionTimeout: SMTP_CONNECTION_TIMEOUT_MS,
 		greetingTimeout: SMTP_GREETING_TIMEOUT_MS,
 		socketTimeout: SMTP_SOCKET_TIMEOUT_MS,

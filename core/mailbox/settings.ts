@@ -6,6 +6,7 @@
 import { InputError } from '../errors';
 import { assertHeaderSafe } from '../mail/header-safety';
 import { PROVIDER_PRESETS, type Endpoint, type ProviderId, type Security } from './presets';
+import { parseFingerprints } from './server-certificate';
 
 /** The credential's fields exactly as n8n stores them (see credentials/OutreachMailboxApi.credentials.ts). */
 export interface OutreachMailboxCredential {
@@ -22,14 +23,29 @@ export interface OutreachMailboxCredential {
 	imapSecurity?: Security;
 	allowSelfSigned?: boolean;
 	caCertificate?: string;
+	/** SHA-256 fingerprints, comma- or line-separated (see `parseFingerprints`). */
+	pinnedFingerprints?: string;
 }
 
-/** TLS verification settings shared by both sides. */
+/** Which side of the mailbox a setting is for. */
+export type MailService = 'SMTP' | 'IMAP';
+
+/**
+ * TLS verification settings shared by both sides. Connections that carry the password are always
+ * verified by Node/OpenSSL (chain, dates, host name); these settings only choose what is trusted.
+ */
 export interface TlsPolicy {
-	/** false only when the user explicitly allowed self-signed certificates. */
-	rejectUnauthorized: boolean;
-	/** Extra trusted CA (PEM), e.g. a company's private CA. */
+	/** Extra trusted CA (PEM), e.g. a company's private CA. When given, self-signed certificates are not accepted. */
 	ca?: string;
+	/**
+	 * The user accepts a certificate the server signed itself, valid for its host name and dates (false
+	 * when a CA is given). Resolved before connecting by transport/server-certificate.ts into `selfSigned`.
+	 */
+	allowSelfSigned: boolean;
+	/** Upper-case colon-separated SHA-256 fingerprints; when any, every server certificate must be one of them. */
+	pinnedFingerprints: readonly string[];
+	/** The checked self-signed certificate (PEM) each side presented, trusted as that side's only authority. */
+	selfSigned?: Partial<Record<MailService, string>>;
 }
 
 /** Everything needed to connect to one mailbox. */
@@ -45,7 +61,7 @@ export interface MailboxSettings {
 	filesSentItself: boolean;
 }
 
-function endpoint(side: 'SMTP' | 'IMAP', host: string | undefined, port: number | undefined, security: Security | undefined): Endpoint {
+function endpoint(side: MailService, host: string | undefined, port: number | undefined, security: Security | undefined): Endpoint {
 	const cleanHost = (host ?? '').trim();
 	if (!cleanHost) throw new InputError('INVALID_PARAMETER', `${side} host is empty: enter the server name of your mail provider.`);
 	if (!/^[a-z0-9.:[\]-]+$/i.test(cleanHost)) {
@@ -76,6 +92,9 @@ export function resolveMailboxSettings(credential: OutreachMailboxCredential): M
 	const smtp = preset ? preset.smtp : endpoint('SMTP', credential.smtpHost, credential.smtpPort, credential.smtpSecurity);
 	const imap = preset ? preset.imap : endpoint('IMAP', credential.imapHost, credential.imapPort, credential.imapSecurity);
 	const ca = credential.caCertificate?.trim();
+	if (ca && !ca.includes('-----BEGIN CERTIFICATE-----')) {
+		throw new InputError('INVALID_PARAMETER', 'CA Certificate (PEM) does not contain a certificate: paste the text from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.');
+	}
 	return {
 		email,
 		senderName,
@@ -83,7 +102,12 @@ export function resolveMailboxSettings(credential: OutreachMailboxCredential): M
 		password: credential.password,
 		smtp,
 		imap,
-		tls: { rejectUnauthorized: credential.allowSelfSigned !== true, ...(ca ? { ca } : {}) },
+		tls: {
+			...(ca ? { ca } : {}),
+			// a CA given means "verify against it": the self-signed option is ignored then
+			allowSelfSigned: credential.allowSelfSigned === true && !ca,
+			pinnedFingerprints: parseFingerprints(credential.pinnedFingerprints),
+		},
 		filesSentItself: preset?.filesSentItself ?? false,
 	};
 }

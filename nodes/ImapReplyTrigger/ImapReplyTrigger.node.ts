@@ -11,6 +11,7 @@ import type { TriggerOptions } from '../../core/trigger/trigger-options';
 import { resolveWatchedFolders } from '../../transport/watched-folders';
 import { findRecentReply, RECENT_LIMIT } from '../../transport/reply-recent';
 import { ReplyTriggerEngine } from '../../transport/reply-trigger-engine';
+import { trustSelfSignedServers } from '../../transport/server-certificate';
 import { readAttachments } from '../../core/trigger/attachments';
 import {
 	MAILBOX_TEST_METHOD,
@@ -63,7 +64,7 @@ export class ImapReplyTrigger implements INodeType {
 		let folders: string[];
 		const { folders: choice, options } = readTriggerParameters(this);
 		try {
-			settings = mailboxSettingsFrom(await this.getCredentials(OUTREACH_MAILBOX_CREDENTIAL));
+			settings = await trustSelfSignedServers(mailboxSettingsFrom(await this.getCredentials(OUTREACH_MAILBOX_CREDENTIAL)), ['IMAP']);
 			folders = await resolveWatchedFolders(settings, choice);
 		} catch (error) {
 			throw toNodeError(node, error);

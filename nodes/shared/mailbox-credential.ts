@@ -51,6 +51,7 @@ export function readMailboxCredential(data: ICredentialDataDecryptedObject): Out
 		imapSecurity: security(data, 'imapSecurity'),
 		allowSelfSigned: data.allowSelfSigned === true,
 		caCertificate: str(data, 'trustedCa'),
+		pinnedFingerprints: str(data, 'pinnedFingerprints'),
 	};
 }
 

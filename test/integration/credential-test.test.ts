@@ -24,9 +24,10 @@ describe('Outreach Mailbox credential test (real Postfix + Dovecot)', () => {
 		expect(result).toEqual({ status: 'OK', message: expect.stringContaining('Logged in to SMTP') });
 	});
 
-	it('passes with an untrusted certificate only when self-signed certificates are allowed', async () => {
-		const result = await testCredential({ trustCa: false, allowSelfSigned: true });
-		expect(result.status).toBe('OK');
+	it('passes with a self-signed certificate only when self-signed certificates are allowed', async () => {
+		const modes: StackModes = { trustCa: false, smtp: 'selfSignedTls', imap: 'selfSignedTls' };
+		expect((await testCredential({ ...modes, allowSelfSigned: true })).status).toBe('OK');
+		expect((await testCredential(modes)).status).toBe('Error');
 	});
 
 	it('fails for a wrong password on both sides, never echoing the password', async () => {

@@ -6,7 +6,7 @@
 # Usage (as root, Debian 12):
 #   mailstack.sh start  [BASE]   install packages if missing, write config under BASE, start
 #   mailstack.sh stop   [BASE]   stop both servers (leaves BASE on disk)
-#   mailstack.sh status [BASE]   exit 0 if both servers are up
+#   mailstack.sh status [BASE]   exit 0 if both servers are up (3: up, but started by an older layout of this script)
 #   mailstack.sh kick USER [BASE]          drop USER's IMAP connections (test reconnect / mid-IDLE drop)
 #   mailstack.sh doveadm ARGS...         run doveadm against the instance in $MAILSTACK_BASE
 #   mailstack.sh env    [BASE]   print connection settings as shell vars
@@ -17,6 +17,12 @@
 #   IMAP_PORT=1143 IMAPS_PORT=1993 SMTP_PORT=1025 SUBMISSION_PORT=1587 SMTPS_PORT=1465
 #   SMTPS_EXPIRED_PORT=1466 (implicit TLS with an expired certificate signed by the test CA)
 #   OAUTH_PORT=1980 (the OAuth 2.0 authorization server Dovecot validates XOAUTH2/OAUTHBEARER tokens with)
+#   certificate failure ports (TLS option tests), all on 127.0.0.1:
+#   SMTPS_SELFSIGNED_WRONG_HOST_PORT=1467  implicit TLS, the self-signed leaf of SELFSIGNED_HOST (valid for 127.0.0.2 only)
+#   SUBMISSION_WRONG_HOST_PORT=1468        STARTTLS, a certificate of the test CA for wrong-host.example.test only
+#   SMTPS_SELFSIGNED_EXPIRED_PORT=1469     implicit TLS, a self-signed leaf for 127.0.0.1 that expired in 2021
+#   SELFSIGNED_HOST=127.0.0.2  serves IMAP_PORT, IMAPS_PORT, SUBMISSION_PORT and SMTPS_PORT (same users, same mail)
+#                    with a self-signed leaf certificate (not signed by the test CA) valid for that address
 #   each also read as MAILSTACK_<NAME> (the names `env` prints and the tests read), so one set of
 #   exported variables runs a second, independent stack for the script and the tests alike
 #   MAILSTACK_DOMAIN=example.test MAILSTACK_USERS="alice bob carol" MAILSTACK_PASSWORD=secret
@@ -51,11 +57,18 @@ SUBMISSION_PORT=${SUBMISSION_PORT:-${MAILSTACK_SUBMISSION_PORT:-1587}}
 SMTPS_PORT=${SMTPS_PORT:-${MAILSTACK_SMTPS_PORT:-1465}}
 SMTPS_EXPIRED_PORT=${SMTPS_EXPIRED_PORT:-${MAILSTACK_SMTPS_EXPIRED_PORT:-1466}}
 OAUTH_PORT=${OAUTH_PORT:-${MAILSTACK_OAUTH_PORT:-1980}}
+SMTPS_SELFSIGNED_WRONG_HOST_PORT=${SMTPS_SELFSIGNED_WRONG_HOST_PORT:-${MAILSTACK_SMTPS_SELFSIGNED_WRONG_HOST_PORT:-1467}}
+SUBMISSION_WRONG_HOST_PORT=${SUBMISSION_WRONG_HOST_PORT:-${MAILSTACK_SUBMISSION_WRONG_HOST_PORT:-1468}}
+SMTPS_SELFSIGNED_EXPIRED_PORT=${SMTPS_SELFSIGNED_EXPIRED_PORT:-${MAILSTACK_SMTPS_SELFSIGNED_EXPIRED_PORT:-1469}}
+SELFSIGNED_HOST=${SELFSIGNED_HOST:-${MAILSTACK_SELFSIGNED_HOST:-127.0.0.2}}
 DOMAIN=${MAILSTACK_DOMAIN:-example.test}
 # many users, so that each test file can own its mailboxes (the mailbox is the ledger)
 USERS=${MAILSTACK_USERS:-alice bob carol dave erin frank grace heidi ivan judy demo prospect1 prospect2 prospect3 colleague $(printf "u%02d " $(seq 1 99)) $(printf "u%03d " $(seq 100 200))}
 PASSWORD=${MAILSTACK_PASSWORD:-secret}
 HOST=127.0.0.1
+# Bumped whenever the generated configuration gains listeners or certificates: a running instance of an
+# older layout counts as stopped for `status` (exit 3) and `start` restarts it with the new configuration.
+LAYOUT=2
 
 DCONF=$BASE/dovecot/dovecot.conf
 PCONF=$BASE/postfix
@@ -101,26 +114,56 @@ ensure_vmail() {
   id vmail >/dev/null 2>&1 || useradd --system --gid vmail --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin vmail
 }
 
-# A private test CA signs two server certificates: a valid one (every TLS port) and an expired one
-# (SMTPS_EXPIRED_PORT). Tests trust ca.pem; "untrusted certificate" tests simply do not pass it.
+# A private test CA signs a valid server certificate (every TLS port), an *expired* one
+# (SMTPS_EXPIRED_PORT) and one for another host name (SUBMISSION_WRONG_HOST_PORT). Two self-signed leaf
+# certificates, not signed by the CA: one for SELFSIGNED_HOST (also served on SMTPS_SELFSIGNED_WRONG_HOST_PORT
+# of 127.0.0.1, where its address does not match), one for 127.0.0.1 that has expired. Tests trust ca.pem;
+# "untrusted certificate" tests simply do not pass it. Only missing files are made, so an instance
+# created by an older version of this script keeps its CA and gains the new certificates.
 make_certs() {
   local t=$BASE/tls san="subjectAltName=DNS:localhost,DNS:mail.$DOMAIN,IP:127.0.0.1,IP:::1"
-  mkdir -p "$t/ca-db"; : >"$t/ca-db/index.txt"; echo 1000 >"$t/ca-db/serial"
-  printf '%s\n' '[ ca ]' 'default_ca = testca' '[ testca ]' "database = $t/ca-db/index.txt" "serial = $t/ca-db/serial" \
-    "new_certs_dir = $t/ca-db" 'default_md = sha256' 'policy = any' 'copy_extensions = copy' 'unique_subject = no' \
-    '[ any ]' 'commonName = supplied' >"$t/ca.cnf"
-  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -sha256 -keyout "$t/ca-key.pem" -out "$t/ca.pem" \
-    -subj "/CN=smtp-sequence test CA" -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=keyCertSign,cRLSign" 2>/dev/null
-  local name
-  for name in server expired; do
-    openssl req -newkey rsa:2048 -nodes -keyout "$t/$name-key.pem" -out "$t/$name.csr" -subj "/CN=localhost" -addext "$san" 2>/dev/null
+  mkdir -p "$t/ca-db"
+  if [[ ! -s $t/ca.pem ]]; then
+    : >"$t/ca-db/index.txt"; echo 1000 >"$t/ca-db/serial"
+    printf '%s\n' '[ ca ]' 'default_ca = testca' '[ testca ]' "database = $t/ca-db/index.txt" "serial = $t/ca-db/serial" \
+      "new_certs_dir = $t/ca-db" 'default_md = sha256' 'policy = any' 'copy_extensions = copy' 'unique_subject = no' \
+      '[ any ]' 'commonName = supplied' >"$t/ca.cnf"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -sha256 -keyout "$t/ca-key.pem" -out "$t/ca.pem" \
+      -subj "/CN=smtp-sequence test CA" -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=keyCertSign,cRLSign" 2>/dev/null
+    local name
+    for name in server expired; do
+      openssl req -newkey rsa:2048 -nodes -keyout "$t/$name-key.pem" -out "$t/$name.csr" -subj "/CN=localhost" -addext "$san" 2>/dev/null
+    done
+    openssl ca -batch -config "$t/ca.cnf" -cert "$t/ca.pem" -keyfile "$t/ca-key.pem" -in "$t/server.csr" -out "$t/cert.pem" -days 3650 -notext 2>/dev/null
+    # expired in 2021: openssl ca takes explicit dates (openssl x509 on Debian 12 cannot back-date)
+    openssl ca -batch -config "$t/ca.cnf" -cert "$t/ca.pem" -keyfile "$t/ca-key.pem" -in "$t/expired.csr" -out "$t/expired-cert.pem" \
+      -startdate 200101000000Z -enddate 210101000000Z -notext 2>/dev/null
+    mv "$t/server-key.pem" "$t/key.pem"
+  fi
+  if [[ ! -s $t/wronghost-cert.pem ]]; then
+    openssl req -newkey rsa:2048 -nodes -keyout "$t/wronghost-key.pem" -out "$t/wronghost.csr" -subj "/CN=wrong-host.example.test" \
+      -addext "subjectAltName=DNS:wrong-host.example.test" 2>/dev/null
+    openssl ca -batch -config "$t/ca.cnf" -cert "$t/ca.pem" -keyfile "$t/ca-key.pem" -in "$t/wronghost.csr" -out "$t/wronghost-cert.pem" \
+      -days 3650 -notext 2>/dev/null
+  fi
+  if [[ ! -s $t/selfsigned-cert.pem ]]; then
+    # a leaf (CA:FALSE), as a small server's own certificate usually is
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -sha256 -keyout "$t/selfsigned-key.pem" -out "$t/selfsigned-cert.pem" \
+      -subj "/CN=$SELFSIGNED_HOST" -addext "subjectAltName=IP:$SELFSIGNED_HOST" \
+      -addext "basicConstraints=critical,CA:FALSE" -addext "keyUsage=digitalSignature,keyEncipherment" 2>/dev/null
+  fi
+  if [[ ! -s $t/selfsigned-expired-cert.pem ]]; then
+    # openssl ca -selfsign signs the request with its own key, with explicit (past) dates
+    openssl req -newkey rsa:2048 -nodes -keyout "$t/selfsigned-expired-key.pem" -out "$t/selfsigned-expired.csr" -subj "/CN=127.0.0.1" \
+      -addext "subjectAltName=IP:127.0.0.1" -addext "basicConstraints=critical,CA:FALSE" 2>/dev/null
+    openssl ca -batch -selfsign -config "$t/ca.cnf" -keyfile "$t/selfsigned-expired-key.pem" -in "$t/selfsigned-expired.csr" \
+      -out "$t/selfsigned-expired-cert.pem" -startdate 200101000000Z -enddate 210101000000Z -notext 2>/dev/null
+  fi
+  chmod 600 "$t"/*key.pem; chmod 644 "$t"/*cert.pem "$t/ca.pem"
+  local f
+  for f in cert expired-cert wronghost-cert selfsigned-cert selfsigned-expired-cert; do
+    [[ -s $t/$f.pem ]] || { log "could not make $t/$f.pem"; return 1; }
   done
-  openssl ca -batch -config "$t/ca.cnf" -cert "$t/ca.pem" -keyfile "$t/ca-key.pem" -in "$t/server.csr" -out "$t/cert.pem" -days 3650 -notext 2>/dev/null
-  # expired in 2021: openssl ca takes explicit dates (openssl x509 on Debian 12 cannot back-date)
-  openssl ca -batch -config "$t/ca.cnf" -cert "$t/ca.pem" -keyfile "$t/ca-key.pem" -in "$t/expired.csr" -out "$t/expired-cert.pem" \
-    -startdate 200101000000Z -enddate 210101000000Z -notext 2>/dev/null
-  mv "$t/server-key.pem" "$t/key.pem"
-  chmod 600 "$t"/*key.pem; chmod 644 "$t/cert.pem" "$t/expired-cert.pem" "$t/ca.pem"
 }
 
 write_config() {
@@ -131,7 +174,8 @@ write_config() {
   chown vmail:vmail "$BASE/mail"; chmod 770 "$BASE/mail"
   chown postfix:postfix "$BASE/postfix-data"   # master.lock etc. are created as mail_owner
 
-  [[ -s $BASE/tls/ca.pem ]] || make_certs
+  make_certs
+  echo "$LAYOUT" >"$BASE/layout"
 
   # users: passwd-file serves as passdb and userdb (so unknown users are rejected by LMTP -> bounce)
   : >"$BASE/dovecot/users"
@@ -162,7 +206,7 @@ instance_name = mailstack-$(printf '%s' "$BASE" | md5sum | cut -c1-8)
 base_dir = $RUN
 state_dir = $BASE/dovecot/state
 protocols = imap lmtp
-listen = 127.0.0.1
+listen = 127.0.0.1, $SELFSIGNED_HOST
 log_path = $BASE/log/dovecot.log
 info_log_path = $BASE/log/dovecot.log
 # users that must exist (created by the Debian package)
@@ -240,6 +284,20 @@ service imap-login {
     port = $IMAPS_PORT
     ssl = yes
   }
+  inet_listener imap_selfsigned {
+    address = $SELFSIGNED_HOST
+    port = $IMAP_PORT
+  }
+  inet_listener imaps_selfsigned {
+    address = $SELFSIGNED_HOST
+    port = $IMAPS_PORT
+    ssl = yes
+  }
+}
+# the same service on SELFSIGNED_HOST presents a self-signed certificate
+local $SELFSIGNED_HOST {
+  ssl_cert = <$BASE/tls/selfsigned-cert.pem
+  ssl_key = <$BASE/tls/selfsigned-key.pem
 }
 service pop3-login {
   inet_listener pop3 {
@@ -367,6 +425,43 @@ $HOST:$SMTPS_EXPIRED_PORT inet n - n - - smtpd
   -o smtpd_tls_key_file=$BASE/tls/expired-key.pem
   -o smtpd_client_restrictions=permit_sasl_authenticated,reject
   -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+$HOST:$SMTPS_SELFSIGNED_WRONG_HOST_PORT inet n - n - - smtpd
+  -o syslog_name=postfix/smtps-selfsigned-wrong-host
+  -o smtpd_tls_wrappermode=yes
+  -o smtpd_tls_cert_file=$BASE/tls/selfsigned-cert.pem
+  -o smtpd_tls_key_file=$BASE/tls/selfsigned-key.pem
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+$HOST:$SUBMISSION_WRONG_HOST_PORT inet n - n - - smtpd
+  -o syslog_name=postfix/submission-wrong-host
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_tls_auth_only=yes
+  -o smtpd_tls_cert_file=$BASE/tls/wronghost-cert.pem
+  -o smtpd_tls_key_file=$BASE/tls/wronghost-key.pem
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+$HOST:$SMTPS_SELFSIGNED_EXPIRED_PORT inet n - n - - smtpd
+  -o syslog_name=postfix/smtps-selfsigned-expired
+  -o smtpd_tls_wrappermode=yes
+  -o smtpd_tls_cert_file=$BASE/tls/selfsigned-expired-cert.pem
+  -o smtpd_tls_key_file=$BASE/tls/selfsigned-expired-key.pem
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+$SELFSIGNED_HOST:$SUBMISSION_PORT inet n - n - - smtpd
+  -o syslog_name=postfix/submission-selfsigned
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_tls_auth_only=yes
+  -o smtpd_tls_cert_file=$BASE/tls/selfsigned-cert.pem
+  -o smtpd_tls_key_file=$BASE/tls/selfsigned-key.pem
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+$SELFSIGNED_HOST:$SMTPS_PORT inet n - n - - smtpd
+  -o syslog_name=postfix/smtps-selfsigned
+  -o smtpd_tls_wrappermode=yes
+  -o smtpd_tls_cert_file=$BASE/tls/selfsigned-cert.pem
+  -o smtpd_tls_key_file=$BASE/tls/selfsigned-key.pem
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
 pickup    unix  n - n 60 1 pickup
 cleanup   unix  n - n -  0 cleanup
 qmgr      unix  n - n 300 1 qmgr
@@ -395,13 +490,13 @@ EOF
   touch -d "@$(($(date +%s) - 10))" "$PCONF"/main.cf "$PCONF"/master.cf "$PCONF"/recipient_access
 }
 
-wait_port() { # port timeout_s
-  local i
-  for ((i = 0; i < ${2:-10} * 50; i++)); do
-    (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null && return 0
+wait_port() { # port [host] [timeout_s]
+  local i host=${2:-$HOST}
+  for ((i = 0; i < ${3:-10} * 50; i++)); do
+    (exec 3<>"/dev/tcp/$host/$1") 2>/dev/null && return 0
     sleep 0.02
   done
-  log "port $1 did not come up"; return 1
+  log "port $host:$1 did not come up"; return 1
 }
 
 # Dovecot's client secret at the authorization server (kept per BASE, so a restart keeps it).
@@ -447,23 +542,32 @@ stop_oauth() {
 dovecot_running() { [[ -f $RUN/master.pid ]] && kill -0 "$(cat "$RUN/master.pid")" 2>/dev/null; }
 postfix_pidfile() { echo "$BASE/postfix-spool/pid/master.pid"; }
 postfix_running() { local f; f=$(postfix_pidfile); [[ -f $f ]] && kill -0 "$(tr -d ' ' <"$f")" 2>/dev/null; }
+layout_current() { [[ $(cat "$BASE/layout" 2>/dev/null) == "$LAYOUT" ]]; }
 
 start() {
   install_pkgs
   ensure_vmail
   if dovecot_running || postfix_running; then
-    # a stack started before OAuth2 existed: add the token passdb and the authorization server in place
-    if dovecot_running && ! grep -q 'driver = oauth2' "$DCONF"; then
-      log "adding OAuth2 (XOAUTH2/OAUTHBEARER) to the running stack"
-      write_config
-      doveadm -c "$DCONF" reload
+    if layout_current; then
+      # a stack started before OAuth2 existed: add the token passdb and the authorization server in place
+      if dovecot_running && ! grep -q 'driver = oauth2' "$DCONF"; then
+        log "adding OAuth2 (XOAUTH2/OAUTHBEARER) to the running stack"
+        write_config
+        doveadm -c "$DCONF" reload
+      fi
+      start_oauth
+      log "already running under $BASE (stop first)"; status; return 0
     fi
-    start_oauth
-    log "already running under $BASE (stop first)"; status; return 0
+    log "running under $BASE with an older configuration layout: restarting with layout $LAYOUT"
+    stop
   fi
   local p
-  for p in "$IMAP_PORT" "$IMAPS_PORT" "$SMTP_PORT" "$SUBMISSION_PORT" "$SMTPS_PORT" "$SMTPS_EXPIRED_PORT" "$OAUTH_PORT"; do
+  for p in "$IMAP_PORT" "$IMAPS_PORT" "$SMTP_PORT" "$SUBMISSION_PORT" "$SMTPS_PORT" "$SMTPS_EXPIRED_PORT" "$OAUTH_PORT" \
+    "$SMTPS_SELFSIGNED_WRONG_HOST_PORT" "$SUBMISSION_WRONG_HOST_PORT" "$SMTPS_SELFSIGNED_EXPIRED_PORT"; do
     if (exec 3<>"/dev/tcp/$HOST/$p") 2>/dev/null; then log "port $p already in use (another instance?)"; return 1; fi
+  done
+  for p in "$IMAP_PORT" "$IMAPS_PORT" "$SUBMISSION_PORT" "$SMTPS_PORT"; do
+    if (exec 3<>"/dev/tcp/$SELFSIGNED_HOST/$p") 2>/dev/null; then log "port $SELFSIGNED_HOST:$p already in use (another instance?)"; return 1; fi
   done
   [[ ${MAILSTACK_RESET:-0} == 1 ]] && rm -rf "$BASE"
   write_config
@@ -482,6 +586,8 @@ start() {
       || { tail -20 "$BASE/log/postfix.log" >&2; stop; return 1; }
   fi
   wait_port "$IMAP_PORT" && wait_port "$IMAPS_PORT" && wait_port "$SMTP_PORT" && wait_port "$SUBMISSION_PORT" && wait_port "$SMTPS_PORT"
+  wait_port "$SMTPS_SELFSIGNED_WRONG_HOST_PORT" && wait_port "$SUBMISSION_WRONG_HOST_PORT" && wait_port "$SMTPS_SELFSIGNED_EXPIRED_PORT"
+  for p in "$IMAP_PORT" "$IMAPS_PORT" "$SUBMISSION_PORT" "$SMTPS_PORT"; do wait_port "$p" "$SELFSIGNED_HOST" || return 1; done
   [[ -S $RUN/lmtp && -S $RUN/auth-postfix ]] || { log "dovecot sockets missing"; return 1; }
   log "up in $(( ($(date +%s%N) - t0) / 1000000 )) ms (base $BASE)"
   print_env
@@ -512,6 +618,9 @@ status() {
   if oauth_running; then echo "oauth: running (pid $(cat "$OAUTH_DIR/server.pid"), http://$HOST:$OAUTH_PORT)"
   elif oauth_installed; then echo "oauth: stopped"; rc=1
   else echo "oauth: not installed (run npm ci; only the OAuth2 tests need it)"; fi
+  if ((rc == 0)) && ! layout_current; then
+    echo "configuration: layout $(cat "$BASE/layout" 2>/dev/null || echo 1), this script writes $LAYOUT ('start' restarts it)"; rc=3
+  fi
   return $rc
 }
 
@@ -549,6 +658,10 @@ MAILSTACK_IMAPS_PORT=$IMAPS_PORT
 MAILSTACK_SMTP_PORT=$SMTP_PORT
 MAILSTACK_SUBMISSION_PORT=$SUBMISSION_PORT
 MAILSTACK_SMTPS_PORT=$SMTPS_PORT
+MAILSTACK_SMTPS_SELFSIGNED_WRONG_HOST_PORT=$SMTPS_SELFSIGNED_WRONG_HOST_PORT
+MAILSTACK_SUBMISSION_WRONG_HOST_PORT=$SUBMISSION_WRONG_HOST_PORT
+MAILSTACK_SMTPS_SELFSIGNED_EXPIRED_PORT=$SMTPS_SELFSIGNED_EXPIRED_PORT
+MAILSTACK_SELFSIGNED_HOST=$SELFSIGNED_HOST
 MAILSTACK_SMTPS_EXPIRED_PORT=$SMTPS_EXPIRED_PORT
 MAILSTACK_CA=$BASE/tls/ca.pem
 MAILSTACK_PASSWORD=$PASSWORD
@@ -566,5 +679,5 @@ case $CMD in
   seed) seed "$SEED_USER" "$SEED_MBOX" "$SEED_N" ;;
   doveadm) doveadm -c "$DCONF" "$@" ;;
   users) cut -d: -f1 "$BASE/dovecot/users" ;;
-  *) sed -n '2,23p' "$0"; exit 2 ;;
+  *) sed -n '2,40p' "$0"; exit 2 ;;
 esac

@@ -3,8 +3,9 @@
  * sends nothing and adds the rendered email and the schedule to each item.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { InputError, asSequenceError } from '../../../core/errors';
+import { InputError, SequenceError, asSequenceError } from '../../../core/errors';
 import { runSequence, type ProspectResult, type RunProspect } from '../../../transport/sequence-run';
+import { trustSelfSignedServers } from '../../../transport/server-certificate';
 import { mailboxSettingsFrom } from '../../shared/mailbox-credential';
 import { toNodeError } from '../../shared/to-node-error';
 import { readMessageOptions, readOptions, readProspect, readSteps, readTemplates, stepRenderer } from './read-parameters';
@@ -83,10 +84,21 @@ export async function runOperation(this: IExecuteFunctions, operation: 'send' | 
 		}
 	}
 	if (prospects.length === 0) return [output];
+	// "Allow Self-Signed Certificates": fetch and check the servers' certificates before any login
+	const trusted = await trustSelfSignedServers(request.settings, operation === 'send' ? ['SMTP', 'IMAP'] : ['IMAP']).catch(asSequenceError);
+	if (trusted instanceof SequenceError) {
+		if (!continueOnFail) throw toNodeError(node, trusted);
+		for (const p of prospects) {
+			const result: ProspectResult = { index: p.index, email: p.address.address, sequenceKey, status: 'failed', reason: trusted.message, error: trusted, history: [] };
+			output[p.index] = { json: toJson(result), pairedItem: { item: p.index } };
+		}
+		return [output.filter((item) => item !== undefined)];
+	}
 	const addresses = new Map(prospects.map((p) => [p.index, p.address.address]));
 	const results = await runSequence(
 		{
 			...request,
+			settings: trusted,
 			prospects,
 			failFast: !continueOnFail,
 			render: stepRenderer(this, sequenceKey, request.templates, request.options, (i) => addresses.get(i) ?? ''),
