@@ -30,8 +30,24 @@ export const identityFields: INodeProperties[] = [
 export const securityOptions = [
 	{ name: 'TLS (Implicit, Usually 465 / 993)', value: 'tls' },
 	{ name: 'STARTTLS Required (Usually 587 / 143)', value: 'starttls' },
-	{ name: 'None (Unencrypted, Local Servers Only)', value: 'none' },
+	{ name: 'None (Unencrypted: This Machine or a Private Network Only)', value: 'none' },
 ];
+
+/**
+ * The "I understand" switch under a side's security, shown when it is None: needed for a host that is
+ * not this machine or a private network address (core/mailbox/settings.ts).
+ */
+function unencryptedConsent(side: 'SMTP' | 'IMAP', displayOptions?: INodeProperties['displayOptions']): INodeProperties {
+	const key = side.toLowerCase();
+	return {
+		displayName: `${side}: I Understand the Password Is Sent Unencrypted`,
+		name: `${key}AllowUnencrypted`,
+		type: 'boolean',
+		default: false,
+		description: `Whether to allow security None for an ${side} server that is not this machine or a private network address (127.x, 10.x, 172.16–31.x, 192.168.x, fc00::/7). Without encryption anyone on the way can read the password and every email; host names other than localhost always need this switch.`,
+		displayOptions: { ...displayOptions, show: { ...displayOptions?.show, [`${key}Security`]: ['none'] } },
+	};
+}
 
 /** SMTP and IMAP host, port and security; `displayOptions` limits them (e.g. to the Custom provider). */
 export function serverFields(displayOptions?: INodeProperties['displayOptions']): INodeProperties[] {
@@ -40,9 +56,11 @@ export function serverFields(displayOptions?: INodeProperties['displayOptions'])
 		{ displayName: 'SMTP Host', name: 'smtpHost', type: 'string', placeholder: 'smtp.company.com', default: '', ...shown },
 		{ displayName: 'SMTP Port', name: 'smtpPort', type: 'number', default: 465, ...shown },
 		{ displayName: 'SMTP Security', name: 'smtpSecurity', type: 'options', options: securityOptions, default: 'tls', ...shown },
+		unencryptedConsent('SMTP', displayOptions),
 		{ displayName: 'IMAP Host', name: 'imapHost', type: 'string', placeholder: 'imap.company.com', default: '', ...shown },
 		{ displayName: 'IMAP Port', name: 'imapPort', type: 'number', default: 993, ...shown },
 		{ displayName: 'IMAP Security', name: 'imapSecurity', type: 'options', options: securityOptions, default: 'tls', ...shown },
+		unencryptedConsent('IMAP', displayOptions),
 	];
 }
 

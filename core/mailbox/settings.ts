@@ -5,6 +5,7 @@
  */
 import { InputError } from '../errors';
 import { assertHeaderSafe } from '../mail/header-safety';
+import { isLoopbackOrPrivateHost } from './host';
 import { PROVIDER_PRESETS, type Endpoint, type ProviderId, type Security } from './presets';
 import { parseFingerprints } from './server-certificate';
 
@@ -21,6 +22,9 @@ export interface OutreachMailboxCredential {
 	imapHost?: string;
 	imapPort?: number;
 	imapSecurity?: Security;
+	/** "I understand": security None is allowed for a host that is not this machine or a private network. */
+	smtpAllowUnencrypted?: boolean;
+	imapAllowUnencrypted?: boolean;
 	allowSelfSigned?: boolean;
 	caCertificate?: string;
 	/** SHA-256 fingerprints, comma- or line-separated (see `parseFingerprints`). */
@@ -74,6 +78,19 @@ function endpoint(side: MailService, host: string | undefined, port: number | un
 	return { host: cleanHost, port: cleanPort, security: security ?? 'tls' };
 }
 
+/**
+ * Security "None" sends the password in clear: allowed for this machine and private networks, elsewhere
+ * only when the user turned on "I understand" for that side.
+ */
+function assertUnencryptedAllowed(side: MailService, point: Endpoint, understood: boolean | undefined): void {
+	if (point.security !== 'none' || understood === true || isLoopbackOrPrivateHost(point.host)) return;
+	throw new InputError(
+		'INVALID_PARAMETER',
+		`${side} security is "None", but ${point.host} is not this machine or a private network address: the password would cross the network unencrypted.`,
+		{ hint: `Choose TLS or STARTTLS, or turn on "${side}: I Understand the Password Is Sent Unencrypted" if this server really offers no encryption.` },
+	);
+}
+
 /** Resolves presets and defaults; throws InputError for unusable settings. */
 export function resolveMailboxSettings(credential: OutreachMailboxCredential): MailboxSettings {
 	const email = (credential.email ?? '').trim();
@@ -91,6 +108,8 @@ export function resolveMailboxSettings(credential: OutreachMailboxCredential): M
 	}
 	const smtp = preset ? preset.smtp : endpoint('SMTP', credential.smtpHost, credential.smtpPort, credential.smtpSecurity);
 	const imap = preset ? preset.imap : endpoint('IMAP', credential.imapHost, credential.imapPort, credential.imapSecurity);
+	assertUnencryptedAllowed('SMTP', smtp, credential.smtpAllowUnencrypted);
+	assertUnencryptedAllowed('IMAP', imap, credential.imapAllowUnencrypted);
 	const ca = credential.caCertificate?.trim();
 	if (ca && !ca.includes('-----BEGIN CERTIFICATE-----')) {
 		throw new InputError('INVALID_PARAMETER', 'CA Certificate (PEM) does not contain a certificate: paste the text from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.');

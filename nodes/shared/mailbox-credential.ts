@@ -49,6 +49,8 @@ export function readMailboxCredential(data: ICredentialDataDecryptedObject): Out
 		imapHost: str(data, 'imapHost'),
 		imapPort: num(data, 'imapPort'),
 		imapSecurity: security(data, 'imapSecurity'),
+		smtpAllowUnencrypted: data.smtpAllowUnencrypted === true,
+		imapAllowUnencrypted: data.imapAllowUnencrypted === true,
 		allowSelfSigned: data.allowSelfSigned === true,
 		caCertificate: str(data, 'trustedCa'),
 		pinnedFingerprints: str(data, 'pinnedFingerprints'),
