@@ -40,15 +40,85 @@ function text(value: unknown): string {
 	return typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
 }
 
-/** Removes every secret, and its base64 forms (AUTH PLAIN / LOGIN echo them), from a string. */
+/** Shortest run of base64 characters worth redacting inside a longer base64 text (shorter runs match by chance). */
+const MIN_EMBEDDED_BASE64 = 6;
+
+/**
+ * The base64 characters that encode `bytes` whatever stands before and after them in a longer base64
+ * text (an AUTH PLAIN blob with any user name, a token): for each of the three byte alignments, the
+ * characters that depend on `bytes` alone.
+ */
+function embeddedBase64(bytes: Buffer): string[] {
+	const cores: string[] = [];
+	for (let shift = 0; shift < 3; shift++) {
+		const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64').replace(/=+$/, '');
+		// leading characters mixed with the `shift` bytes before; trailing ones with the bytes after
+		const lead = shift === 0 ? 0 : shift + 1;
+		const tail = (shift + bytes.length) % 3;
+		const core = encoded.slice(lead, encoded.length - (tail === 0 ? 0 : 1));
+		if (core.length >= MIN_EMBEDDED_BASE64) cores.push(core);
+	}
+	return cores;
+}
+
+/**
+ * Every form in which a secret can come back in a server's answer or a library's message: as is;
+ * base64 padded, unpadded (AUTH LOGIN echoes) and inside a longer base64 text; base64url; JSON-escaped
+ * (plain and ASCII-only); IMAP-quoted (RFC 3501 quoted string: backslash before `"` and `\`); URL- and
+ * form-encoded with upper- or lower-case hex. Longest first, so a form is never cut by a shorter one.
+ */
+export function secretForms(secret: string): string[] {
+	const bytes = Buffer.from(secret, 'utf8');
+	const base64 = [bytes.toString('base64'), bytes.toString('base64').replace(/=+$/, ''), ...embeddedBase64(bytes)];
+	const base64url = base64.map((form) => form.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''));
+	const json = JSON.stringify(secret).slice(1, -1);
+	const jsonAscii = json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+	const url = encodeURIComponent(secret);
+	const urlLower = url.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
+	const forms = [
+		secret,
+		...base64,
+		...base64url,
+		json,
+		jsonAscii,
+		json.replace(/\//g, '\\/'),
+		secret.replace(/["\\]/g, '\\$&'),
+		url,
+		urlLower,
+		url.replace(/%20/g, '+'),
+		urlLower.replace(/%20/g, '+'),
+	];
+	return [...new Set(forms.filter((form) => form.length > 0))].sort((a, b) => b.length - a.length);
+}
+
+/** Removes every secret, in every form of {@link secretForms}, from a string. */
 export function scrubSecrets(message: string, secrets: string[]): string {
 	let out = message;
 	for (const secret of secrets) {
 		if (!secret) continue;
-		const forms = [secret, Buffer.from(secret).toString('base64')];
-		for (const form of forms) out = out.split(form).join('[redacted]');
+		for (const form of secretForms(secret)) out = out.split(form).join('[redacted]');
 	}
 	return out;
+}
+
+/**
+ * What is kept of the library's error: its codes and command, and its texts scrubbed. Never the error
+ * itself: its message, `response` or a nested `cause` may carry the password, and n8n and loggers
+ * print causes.
+ */
+function scrubbedSummary(raw: RawErrorFields, scrub: (s: string) => string): Record<string, string | number> {
+	const summary: Record<string, string | number> = {};
+	for (const key of ['code', 'originalCode', 'command', 'serverResponseCode'] as const) {
+		const value = text(raw[key]);
+		if (value) summary[key] = scrub(value).slice(0, 200);
+	}
+	const responseCode = Number(raw.responseCode);
+	if (Number.isInteger(responseCode) && responseCode > 0) summary.responseCode = responseCode;
+	const message = text(raw.message);
+	if (message) summary.message = scrub(message).slice(0, 1000);
+	const response = text(raw.response) || text(raw.responseText);
+	if (response) summary.response = scrub(response).slice(0, 1000);
+	return summary;
 }
 
 /** All secret forms for a user/password pair, including the SASL PLAIN blob. */
@@ -88,7 +158,7 @@ export function explainConnectionError(error: unknown, context: ConnectionContex
 	const make = (errorCode: ErrorCode, sentence: string, hint?: string) =>
 		new ConnectionError(errorCode, scrub(`${where}: ${sentence}`), { service, host: endpoint.host, port: endpoint.port }, {
 			hint: hint ? scrub(hint) : undefined,
-			cause: error,
+			cause: scrubbedSummary(raw, scrub),
 		});
 
 	if (code === 'CERT_HAS_EXPIRED') {

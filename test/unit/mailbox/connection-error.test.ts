@@ -55,3 +55,43 @@ describe('scrubSecrets', () => {
 		expect(scrubSecrets('abc', [''])).toBe('abc');
 	});
 });
+
+describe('regression: password scrubbing missed encoded forms and kept the raw error as cause', () => {
+	const password = 'pa$$ wörd/"\\?+=';
+	const user = 'jane@example.com';
+	const context: ConnectionContext = { service: 'SMTP', endpoint: { host: 'smtp.example.com', port: 465, security: 'tls' }, secrets: secretsFor(user, password) };
+	const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+	const forms: [string, string][] = [
+		['unpadded base64 (an AUTH LOGIN echo)', b64(password).replace(/=+$/, '')],
+		['base64 inside a longer blob (AUTH PLAIN with another user name)', b64(`\u0000someone-else\u0000${password}`)],
+		['base64url', b64(password).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')],
+		['JSON-escaped', JSON.stringify({ pass: password })],
+		['JSON-escaped, ASCII only', JSON.stringify(password).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)],
+		['IMAP-quoted', `a1 LOGIN "${user}" "${password.replace(/["\\]/g, '\\$&')}"`],
+		['URL-encoded', `https://x.test/?p=${encodeURIComponent(password)}`],
+		['URL-encoded, lower-case hex', encodeURIComponent(password).replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase())],
+		['form-encoded', encodeURIComponent(password).replace(/%20/g, '+')],
+	];
+
+	it.each(forms)('removes the password %s from the message and the summary', (_name, leaked) => {
+		const raw = { code: 'EAUTH', responseCode: 535, response: `535 5.7.8 rejected ${leaked}`, message: `Invalid login: ${leaked}` };
+		const error = explainConnectionError(raw, context);
+		const everything = `${error.message} ${error.hint ?? ''} ${JSON.stringify(error.cause)}`;
+		expect(everything).not.toContain(leaked);
+		expect(everything).toContain('[redacted]');
+	});
+
+	it('keeps only a scrubbed summary as cause, never the library error (or its nested cause)', () => {
+		const inner = new Error(`socket said ${password}`);
+		const raw = Object.assign(new Error(`Invalid login: ${b64(password)}`), { code: 'EAUTH', responseCode: 535, command: 'AUTH PLAIN', cause: inner });
+		const error = explainConnectionError(raw, context);
+		expect(error.cause).not.toBe(raw);
+		expect(error.cause).toEqual({ code: 'EAUTH', command: 'AUTH PLAIN', responseCode: 535, message: 'Invalid login: [redacted]' });
+		expect(JSON.stringify(error.cause)).not.toContain(password);
+	});
+
+	it('leaves a server answer without the password alone', () => {
+		const answer = '250 2.0.0 Ok: queued as 4XbKmn0Zz8 (dXNlcg==)';
+		expect(scrubSecrets(answer, secretsFor('user', 'hunter2!'))).toBe(answer);
+	});
+});
