@@ -28,6 +28,8 @@ interface RawErrorFields {
 	responseText?: unknown;
 	reason?: unknown;
 	cause?: unknown;
+	/** imapflow: the error happened during the STARTTLS upgrade. */
+	tlsFailed?: unknown;
 	/** Set by tls-options.ts on a pinned-fingerprint mismatch: the fingerprint seen. */
 	fingerprint?: unknown;
 }
@@ -126,14 +128,57 @@ export function secretsFor(user: string, password: string): string[] {
 	return [password, `\u0000${user}\u0000${password}`, `${user}\u0000${password}`].filter((s) => s.length > 0);
 }
 
+/** OpenSSL's certificate verification results as Node names them (crypto_common.cc), by what they mean. */
+const CERT_EXPIRED_CODES = new Set(['CERT_HAS_EXPIRED', 'ERROR_IN_CERT_NOT_AFTER_FIELD']);
+const CERT_NOT_YET_VALID_CODES = new Set(['CERT_NOT_YET_VALID', 'ERROR_IN_CERT_NOT_BEFORE_FIELD']);
+const CERT_HOSTNAME_CODES = new Set(['ERR_TLS_CERT_ALTNAME_INVALID', 'HOSTNAME_MISMATCH']);
 const CERT_UNTRUSTED_CODES = new Set([
 	'DEPTH_ZERO_SELF_SIGNED_CERT',
 	'SELF_SIGNED_CERT_IN_CHAIN',
 	'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
 	'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
 	'UNABLE_TO_GET_ISSUER_CERT',
+	'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+	'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
+	'CERT_SIGNATURE_FAILURE',
+	'CERT_CHAIN_TOO_LONG',
+	'CERT_REVOKED',
+	'INVALID_CA',
+	'PATH_LENGTH_EXCEEDED',
+	'INVALID_PURPOSE',
 	'CERT_UNTRUSTED',
+	'CERT_REJECTED',
 ]);
+
+/**
+ * Node's and OpenSSL's texts for those results, for errors that lost the code on the way (nodemailer's
+ * "Error initiating TLS - <message>" with code ETLS, a wrapped cause).
+ */
+const CERT_MESSAGES: readonly [RegExp, string][] = [
+	[/certificate has expired/i, 'CERT_HAS_EXPIRED'],
+	[/certificate is not yet valid/i, 'CERT_NOT_YET_VALID'],
+	[/does not match certificate's altnames|hostname mismatch/i, 'ERR_TLS_CERT_ALTNAME_INVALID'],
+	[/self[- ]signed certificate|unable to verify the first certificate|unable to get (?:local )?issuer certificate|certificate (?:not trusted|rejected|revoked|signature failure|chain too long)|invalid CA certificate|unsuitable certificate purpose/i, 'CERT_UNTRUSTED'],
+];
+
+/** The certificate verification result an error carries, in its codes or, failing that, its texts. */
+function certificateCode(codes: string[], messages: string[]): string | undefined {
+	const known = (code: string) =>
+		CERT_EXPIRED_CODES.has(code) || CERT_NOT_YET_VALID_CODES.has(code) || CERT_HOSTNAME_CODES.has(code) || CERT_UNTRUSTED_CODES.has(code) || code === 'CERT_FINGERPRINT_MISMATCH';
+	const byCode = codes.find(known);
+	if (byCode) return byCode;
+	for (const message of messages) {
+		for (const [pattern, code] of CERT_MESSAGES) if (pattern.test(message)) return code;
+	}
+	return undefined;
+}
+
+/**
+ * The server answered STARTTLS with a refusal or did not announce it (nodemailer: "Error upgrading
+ * connection with STARTTLS"; imapflow: "Server does not support STARTTLS"; our certificate fetch). Any
+ * other failure during the upgrade is not "no STARTTLS".
+ */
+const NO_STARTTLS_MESSAGE = /does not support STARTTLS|error upgrading connection with STARTTLS|STARTTLS is not possible|no STARTTLS/i;
 
 /** Codes that, on a plain connection to a TLS port, mean the two ends speak differently. */
 const TLS_PROTOCOL_MESSAGE = /wrong version number|packet length too long|unknown protocol|tlsv1 alert|ssl3_get_record|http request|record layer failure/i;
@@ -150,6 +195,7 @@ export function explainConnectionError(error: unknown, context: ConnectionContex
 	const cause = fieldsOf(raw.cause);
 	const code = text(raw.originalCode) || text(cause.code) || text(raw.code);
 	const message = text(raw.message);
+	const certificate = certificateCode([text(raw.originalCode), text(raw.code), text(cause.code)], [message, text(cause.message)]);
 	const { service, endpoint } = context;
 	const where = `${service} server ${endpoint.host}:${endpoint.port}`;
 	const scrub = (s: string) => scrubSecrets(s, context.secrets);
@@ -161,23 +207,23 @@ export function explainConnectionError(error: unknown, context: ConnectionContex
 			cause: scrubbedSummary(raw, scrub),
 		});
 
-	if (code === 'CERT_HAS_EXPIRED') {
+	if (certificate !== undefined && CERT_EXPIRED_CODES.has(certificate)) {
 		return make('CERT_EXPIRED', 'its TLS certificate has expired, so the connection is not trusted.',
 			'The server administrator must renew the certificate; until then the password is not sent to this server.');
 	}
-	if (code === 'CERT_NOT_YET_VALID') {
+	if (certificate !== undefined && CERT_NOT_YET_VALID_CODES.has(certificate)) {
 		return make('CERT_NOT_YET_VALID', 'its TLS certificate is not valid yet, so the connection is not trusted.',
 			'Check the clock of this machine and of the server.');
 	}
-	if (CERT_UNTRUSTED_CODES.has(code)) {
+	if (certificate !== undefined && CERT_UNTRUSTED_CODES.has(certificate)) {
 		return make('CERT_UNTRUSTED', 'its TLS certificate is not trusted (self-signed or signed by an unknown authority).',
 			'Add the certificate of the authority that signed it in "CA Certificate (PEM)". For a server you run yourself with a self-signed certificate, turn on "Allow Self-Signed Certificates" and pin its fingerprint.');
 	}
-	if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+	if (certificate !== undefined && CERT_HOSTNAME_CODES.has(certificate)) {
 		return make('CERT_HOSTNAME_MISMATCH', `its TLS certificate is not valid for the name "${endpoint.host}".`,
 			'Use the host name the provider documents (the one on its certificate).');
 	}
-	if (code === 'CERT_FINGERPRINT_MISMATCH') {
+	if (certificate === 'CERT_FINGERPRINT_MISMATCH') {
 		const seen = text(raw.fingerprint) || text(cause.fingerprint);
 		return make('CERT_FINGERPRINT_MISMATCH', `its TLS certificate${seen ? ` (SHA-256 ${seen})` : ''} is not one of the pinned fingerprints.`,
 			'If the server got a new certificate, check it with the administrator and pin the new fingerprint; otherwise someone may be intercepting the connection.');
@@ -203,9 +249,13 @@ export function explainConnectionError(error: unknown, context: ConnectionContex
 		return make('TLS_MISMATCH', `the TLS handshake failed: the port does not speak the security mode "${endpoint.security}".`,
 			`Use implicit TLS on ${service === 'SMTP' ? '465' : '993'} or STARTTLS on ${service === 'SMTP' ? '587' : '143'}, matching what the server offers.`);
 	}
-	if (code === 'ETLS' || /STARTTLS/i.test(message)) {
+	if (NO_STARTTLS_MESSAGE.test(message)) {
 		return make('TLS_MISMATCH', 'the server does not offer STARTTLS on this port, but the credential requires it.',
 			'Choose implicit TLS if the port is 465/993, or check the port.');
+	}
+	if (code === 'ETLS' || raw.tlsFailed === true) {
+		return make('TLS_MISMATCH', `the TLS upgrade after STARTTLS failed: ${scrub(message || code).slice(0, 300)}`,
+			'Check the security setting and the port; if it persists, the server\'s TLS setup is broken.');
 	}
 	const timedOut = code === 'ETIMEDOUT' || code === 'ETIMEOUT' || code === 'CONNECT_TIMEOUT' || code === 'GREETING_TIMEOUT' ||
 		/timed? ?out|greeting never received/i.test(message);

@@ -116,3 +116,16 @@ describe('the credential test shows the certificate an untrusted server presente
 		expect(result.message).toMatch(/IMAP server .*Certificate seen: SHA-256/);
 	});
 });
+
+describe('STARTTLS certificate failures on the real servers are reported as the certificate problem', () => {
+	it.each<[string, StackModes, RegExp]>([
+		['SMTP, a CA certificate for another host', { smtp: 'wrongHostStarttls', imap: 'tls' }, /^SMTP server .*: its TLS certificate is not valid for the name/],
+		['SMTP, a self-signed certificate not allowed', { trustCa: false, smtp: 'selfSignedStarttls', imap: 'selfSignedStarttls' }, /^SMTP server .*: its TLS certificate is not trusted/],
+		['IMAP, a certificate of an unknown authority', { trustCa: false, smtp: 'selfSignedStarttls', imap: 'starttls' }, /\| IMAP server .*: its TLS certificate is not trusted/],
+	])('%s', async (_name, modes, expected) => {
+		const result = await credentialTest(modes);
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(expected);
+		expect(result.message).not.toMatch(/STARTTLS/);
+	});
+});

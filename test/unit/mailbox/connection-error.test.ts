@@ -95,3 +95,35 @@ describe('regression: password scrubbing missed encoded forms and kept the raw e
 		expect(scrubSecrets(answer, secretsFor('user', 'hunter2!'))).toBe(answer);
 	});
 });
+
+describe('regression: a STARTTLS certificate failure was reported as "the server does not offer STARTTLS"', () => {
+	const starttls: ConnectionContext = { service: 'SMTP', endpoint: { host: 'smtp.example.com', port: 587, security: 'starttls' }, secrets: [] };
+	const imapStarttls: ConnectionContext = { service: 'IMAP', endpoint: { host: 'imap.example.com', port: 143, security: 'starttls' }, secrets: [] };
+	it.each<[string, string, ConnectionContext, object]>([
+		// nodemailer wraps a failed upgrade as ETLS "Error initiating TLS - <message>", dropping the code
+		['nodemailer, expired', 'CERT_EXPIRED', starttls, { code: 'ETLS', command: 'STARTTLS', message: 'Error initiating TLS - certificate has expired' }],
+		['nodemailer, self-signed', 'CERT_UNTRUSTED', starttls, { code: 'ETLS', command: 'CONN', message: 'Error initiating TLS - self-signed certificate' }],
+		['nodemailer, unknown authority', 'CERT_UNTRUSTED', starttls, { code: 'ETLS', message: 'Error initiating TLS - unable to verify the first certificate' }],
+		['nodemailer, wrong host', 'CERT_HOSTNAME_MISMATCH', starttls, { code: 'ETLS', message: "Error initiating TLS - Hostname/IP does not match certificate's altnames: Host: x. is not in the cert's altnames: DNS:y" }],
+		['nodemailer, not yet valid (code kept)', 'CERT_NOT_YET_VALID', starttls, { code: 'ESOCKET', originalCode: 'CERT_NOT_YET_VALID', command: 'CONN', message: 'certificate is not yet valid' }],
+		['imapflow upgrade, revoked', 'CERT_UNTRUSTED', imapStarttls, { tlsFailed: true, code: 'CERT_REVOKED', message: 'certificate revoked' }],
+		['a message naming STARTTLS', 'CERT_EXPIRED', imapStarttls, { tlsFailed: true, message: 'STARTTLS upgrade failed: certificate has expired' }],
+		['the cause carries the code', 'CERT_UNTRUSTED', imapStarttls, { message: 'Upgrade failed', tlsFailed: true, cause: { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' } }],
+	])('%s → %s', (_name, code, context, raw) => {
+		const error = explainConnectionError(raw, context);
+		expect(error.code).toBe(code);
+		expect(error.message).toMatch(/its TLS certificate/);
+		expect(error.message).not.toMatch(/does not offer STARTTLS/);
+	});
+
+	it('still says "does not offer STARTTLS" when the server refused or did not announce it', () => {
+		expect(explainConnectionError({ code: 'ETLS', command: 'STARTTLS', response: '454 4.7.0 TLS not available', message: 'Error upgrading connection with STARTTLS' }, starttls).message)
+			.toMatch(/does not offer STARTTLS/);
+		expect(explainConnectionError({ tlsFailed: true, message: 'Server does not support STARTTLS' }, imapStarttls).message).toMatch(/does not offer STARTTLS/);
+	});
+
+	it('reports any other failed upgrade as such, not as "no STARTTLS"', () => {
+		const error = explainConnectionError({ code: 'ETLS', command: 'CONN', message: 'Connection closed unexpectedly' }, starttls);
+		expect(error.message).toBe('SMTP server smtp.example.com:587: the TLS upgrade after STARTTLS failed: Connection closed unexpectedly');
+	});
+});
