@@ -67,8 +67,8 @@ describe('OAuth2 credential types', () => {
 		expect(generic.properties.some((p) => p.name === 'authUrl' || p.name === 'accessTokenUrl')).toBe(false); // inherited, editable
 		expect(visible(generic)).toEqual([
 			'mailScopes', 'email', 'senderName', 'user',
-			'smtpHost', 'smtpPort', 'smtpSecurity', 'imapHost', 'imapPort', 'imapSecurity',
-			'allowSelfSigned', 'trustedCa',
+			'smtpHost', 'smtpPort', 'smtpSecurity', 'smtpAllowUnencrypted', 'imapHost', 'imapPort', 'imapSecurity', 'imapAllowUnencrypted',
+			'allowSelfSigned', 'pinnedFingerprints', 'trustedCa',
 		]);
 	});
 });
@@ -85,13 +85,18 @@ describe('password credential (Outreach Mailbox)', () => {
 			['smtpHost', ''],
 			['smtpPort', 465],
 			['smtpSecurity', 'tls'],
+			['smtpAllowUnencrypted', false],
 			['imapHost', ''],
 			['imapPort', 993],
 			['imapSecurity', 'tls'],
+			['imapAllowUnencrypted', false],
 			['allowSelfSigned', false],
+			['pinnedFingerprints', ''],
 			['trustedCa', ''],
 		]);
 		expect(prop(type, 'smtpHost').displayOptions).toEqual({ show: { provider: ['custom'] } });
+		// the "I understand" switch of a side shows only under its security None (issue 9)
+		expect(prop(type, 'smtpAllowUnencrypted').displayOptions).toEqual({ show: { provider: ['custom'], smtpSecurity: ['none'] } });
 		expect(prop(type, 'allowSelfSigned').displayOptions).toBeUndefined();
 	});
 });
