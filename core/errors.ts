@@ -26,6 +26,11 @@ export const ERROR_CODES = {
 	CERT_HOSTNAME_MISMATCH: { temporary: false },
 	CERT_FINGERPRINT_MISMATCH: { temporary: false },
 	AUTH_FAILED: { temporary: false },
+	// OAuth2 sign-in (the credential's tokens)
+	OAUTH2_NOT_CONNECTED: { temporary: false },
+	OAUTH2_RECONNECT: { temporary: false },
+	OAUTH2_REFRESH_FAILED: { temporary: true },
+	OAUTH2_UNSUPPORTED_N8N: { temporary: false },
 	// SMTP answers
 	SMTP_TEMPORARY: { temporary: true },
 	SMTP_PERMANENT: { temporary: false },
@@ -82,6 +87,9 @@ export class ConnectionError extends SequenceError {
 		this.port = where.port;
 	}
 }
+
+/** The mailbox's OAuth2 sign-in cannot give a usable access token (not connected, revoked, refresh failed). */
+export class AuthorizationError extends SequenceError {}
 
 /** The SMTP server answered a command with a 4xx or 5xx reply. */
 export class SmtpRejection extends SequenceError {
