@@ -4,14 +4,17 @@
  * IMAP) and the server, never the password: secrets are scrubbed here, once, where errors enter.
  */
 import { ConnectionError, type ErrorCode } from '../core/errors';
+import { explainAuthFailure, type AuthKind } from '../core/mailbox/auth-failure';
 import type { Endpoint } from '../core/mailbox/presets';
 
 /** What we know of the connection attempt that failed. */
 export interface ConnectionContext {
 	service: 'SMTP' | 'IMAP';
 	endpoint: Endpoint;
-	/** Values that must never appear in a message (password, and derived encodings). */
+	/** Values that must never appear in a message (password or tokens, and derived encodings). */
 	secrets: string[];
+	/** How the credential logs in (default password): decides the words of an authentication failure. */
+	auth?: AuthKind;
 }
 
 /** The fields nodemailer, imapflow and Node attach to their errors, all optional. */
@@ -121,6 +124,18 @@ function scrubbedSummary(raw: RawErrorFields, scrub: (s: string) => string): Rec
 	const response = text(raw.response) || text(raw.responseText);
 	if (response) summary.response = scrub(response).slice(0, 1000);
 	return summary;
+}
+
+/**
+ * All secret forms of OAuth2 logins with these tokens: the tokens and the XOAUTH2 and OAUTHBEARER SASL
+ * strings that carry them (scrubSecrets adds their base64).
+ */
+export function tokenSecretsFor(user: string, tokens: string[], endpoint: Endpoint): string[] {
+	return tokens.flatMap((token) => [
+		token,
+		`user=${user}\u0001auth=Bearer ${token}\u0001\u0001`,
+		`n,a=${user},\u0001host=${endpoint.host}\u0001port=${endpoint.port}\u0001auth=Bearer ${token}\u0001\u0001`,
+	]);
 }
 
 /** All secret forms for a user/password pair, including the SASL PLAIN blob. */
@@ -234,9 +249,8 @@ export function explainConnectionError(error: unknown, context: ConnectionContex
 		text(raw.serverResponseCode).toUpperCase() === 'AUTHENTICATIONFAILED' ||
 		(service === 'SMTP' && (responseCode === 535 || responseCode === 534));
 	if (authFailed) {
-		const detail = response ? ` The server said: "${response.trim()}".` : '';
-		return make('AUTH_FAILED', `the user name or password was rejected.${detail}`,
-			'Check the password. Gmail, Yahoo, iCloud, Fastmail and Microsoft accounts with two-step sign-in need an app password.');
+		const { sentence, hint } = explainAuthFailure({ service, host: endpoint.host, auth: context.auth ?? 'password', response });
+		return make('AUTH_FAILED', sentence, hint);
 	}
 	if (code === 'ECONNREFUSED') {
 		return make('CONNECTION_REFUSED', 'the connection was refused: nothing accepts connections on that port.',
