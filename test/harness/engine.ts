@@ -45,7 +45,11 @@ function nodeTypesOf(classes: NodeClasses): INodeTypes {
 	};
 }
 
-/** Serves the credentials given to the test, by type name (as n8n's helper does after decryption). */
+/**
+ * Serves the credentials given to the test, by type name (as n8n's helper does after decryption), and
+ * keeps what n8n writes back: a refreshed OAuth2 token lands in the same object, as in n8n's database,
+ * so the test sees it and the next read returns it.
+ */
 export class TestCredentialsHelper extends ICredentialsHelper {
 	constructor(private readonly credentials: Record<string, ICredentialDataDecryptedObject>) {
 		super();
@@ -74,7 +78,10 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		return found;
 	}
 	async updateCredentials() {}
-	async updateCredentialsOauthTokenData() {}
+	async updateCredentialsOauthTokenData(_nodeCredentials: unknown, type: string, data: ICredentialDataDecryptedObject) {
+		const stored = this.credentials[type];
+		if (stored) stored.oauthTokenData = data.oauthTokenData;
+	}
 	getCredentialsProperties() {
 		return [];
 	}
