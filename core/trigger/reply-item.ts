@@ -61,10 +61,21 @@ function classDetails(classification: Classification): JsonObject {
 	}
 }
 
+/**
+ * Header name → value (a list when repeated). Grouped in a Map: header names come from the sender, and in
+ * a plain object `constructor` or `__proto__` name what Object.prototype already has (a `Constructor:`
+ * header made the grouping throw and the message was dropped). `Object.fromEntries` defines own
+ * properties, never calling the `__proto__` setter. n8n drops the keys `__proto__`, `constructor` and
+ * `prototype` when it copies items, so those headers are only in `rawHeaders`.
+ */
 function headerObject(facts: MailFacts): JsonObject {
-	const headers: Record<string, string[]> = {};
-	for (const field of facts.headers) (headers[field.name] ??= []).push(field.value);
-	return Object.fromEntries(Object.entries(headers).map(([name, values]) => [name, values.length === 1 ? values[0] : values]));
+	const headers = new Map<string, string[]>();
+	for (const field of facts.headers) {
+		const values = headers.get(field.name);
+		if (values) values.push(field.value);
+		else headers.set(field.name, [field.value]);
+	}
+	return Object.fromEntries([...headers].map(([name, values]) => [name, values.length === 1 ? values[0] : values]));
 }
 
 /** Builds the item's json. Fields are always present (null when unknown) so they can be mapped. */
