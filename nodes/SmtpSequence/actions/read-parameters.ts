@@ -6,6 +6,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { InputError, SequenceError } from '../../../core/errors';
 import { parseAddress } from '../../../core/mail/address';
 import { assertHeaderSafe } from '../../../core/mail/header-safety';
+import { normaliseUnsubscribeUrl } from '../../../core/mail/unsubscribe-url';
 import type { MailboxSettings } from '../../../core/mailbox/settings';
 import { resolveOptions, type SequenceOptions } from '../../../core/sequence/options';
 import { renderStep, templateFromParameter, type StepTemplate } from '../../../core/sequence/render';
@@ -93,10 +94,7 @@ export function readMessageOptions(fn: IExecuteFunctions, settings: MailboxSetti
 	const fromName = assertHeaderSafe('From Name', text('fromName') || settings.senderName);
 	const replyTo = text('replyTo') ? parseAddress(text('replyTo'), 'Reply-To').address : undefined;
 	const mailto = parseAddress(text('unsubscribeMailto') || settings.email, 'Unsubscribe Mailto').address;
-	const url = text('unsubscribeUrl');
-	if (url && !/^https:\/\/[^\s<>]+$/i.test(url)) {
-		throw new InputError('INVALID_PARAMETER', `One-Click Unsubscribe URL "${url}" must be an https:// URL without spaces (RFC 8058).`);
-	}
+	const url = text('unsubscribeUrl') ? normaliseUnsubscribeUrl(text('unsubscribeUrl')) : '';
 	const senderDomain = parseAddress(settings.email, 'Sender email').domain;
 	const domain = text('messageIdDomain') || senderDomain;
 	if (!/^[a-z0-9.-]+$/i.test(domain)) throw new InputError('INVALID_PARAMETER', `Message-ID Domain "${domain}" is not a host name.`);
