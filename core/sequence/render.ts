@@ -40,6 +40,24 @@ function stringify(value: unknown): string {
 	return String(value);
 }
 
+/**
+ * Text as HTML character data or attribute value: `&`, `<`, `>`, `"` and `'` as entities, so a value
+ * like `<img src=…>` or `"><a href=…>` shows as text instead of adding markup to the email.
+ */
+const HTML_ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(text: string): string {
+	return text.replace(/[&<>"']/g, (char) => HTML_ENTITIES[char] ?? char);
+}
+
+/**
+ * The form an expression is matched in against the "HTML fields not escaped" list: its code without
+ * braces, whitespace collapsed (`{{  $json.sig }}` and `$json.sig` are the same).
+ */
+export function expressionKey(code: string): string {
+	return code.replace(/^\{\{|\}\}$/g, '').trim().replace(/\s+/g, ' ');
+}
+
 function evaluateOne(part: ExpressionPart, evaluate: EvaluateExpression, field: string): string {
 	let value: unknown;
 	try {
@@ -60,17 +78,24 @@ function evaluateOne(part: ExpressionPart, evaluate: EvaluateExpression, field: 
 
 /**
  * Renders a raw template: spintax on the literal parts (seeded), then each surviving `{{ … }}` evaluated
- * with `evaluate`. Values are inserted as-is: a value containing `{` or `|` is never spun. Expressions in
- * alternatives spintax did not pick are not evaluated.
+ * with `evaluate` and passed through `insert` (e.g. HTML escaping). A value containing `{` or `|` is
+ * never spun. Expressions in alternatives spintax did not pick are not evaluated.
  *
  * @param field - Named in errors ("Step 2 body").
+ * @param insert - How a value goes into the text; default as it is.
  * @throws InputError `MISSING_VARIABLE` naming the expression when it yields undefined, null, '' or only
  *   whitespace; `INVALID_PARAMETER` when an expression throws or a `{{` is never closed.
  */
-export function renderTemplate(raw: string, evaluate: EvaluateExpression, seed: string, field = 'Template'): string {
+export function renderTemplate(
+	raw: string,
+	evaluate: EvaluateExpression,
+	seed: string,
+	field = 'Template',
+	insert: (value: string, part: ExpressionPart) => string = (value) => value,
+): string {
 	const parts = spinSegments(splitTemplate(raw, field), seed);
 	let result = '';
-	for (const part of parts) result += typeof part === 'string' ? part : evaluateOne(part, evaluate, field);
+	for (const part of parts) result += typeof part === 'string' ? part : insert(evaluateOne(part, evaluate, field), part);
 	return result;
 }
 
@@ -101,11 +126,17 @@ export interface RenderStepOptions {
 	threadSubject?: string;
 	/** Cap on text + HTML bytes; default {@link DEFAULT_MAX_BODY_BYTES}. */
 	maxBodyBytes?: number;
+	/**
+	 * Expressions (see {@link expressionKey}) whose values are HTML the user trusts and go into the HTML
+	 * body as they are. Every other value is escaped there. Default none.
+	 */
+	rawHtml?: ReadonlySet<string>;
 }
 
 /**
  * Renders and validates one step: the subject must be non-empty and header-safe, the text body non-empty,
- * the HTML body (when given) non-empty, and text + HTML within the size limit.
+ * the HTML body (when given) non-empty, and text + HTML within the size limit. Values in the HTML body
+ * are HTML-escaped unless their expression is in `rawHtml`.
  *
  * @throws InputError `EMPTY_FIELD`, `HEADER_INJECTION`, `BODY_TOO_LARGE`, `MISSING_VARIABLE`, `INVALID_PARAMETER`.
  */
@@ -129,7 +160,11 @@ export function renderStep(template: StepTemplate, evaluate: EvaluateExpression,
 
 	let html: string | undefined;
 	if (template.html !== undefined && template.html.trim().length > 0) {
-		html = renderTemplate(template.html, evaluate, bodySeed, `${label} HTML body`);
+		// prospect data (a name from a web form) must not add markup, links or tracking images
+		const rawHtml = options.rawHtml ?? new Set<string>();
+		html = renderTemplate(template.html, evaluate, bodySeed, `${label} HTML body`, (value, part) =>
+			rawHtml.has(expressionKey(part.code)) ? value : escapeHtml(value),
+		);
 		if (html.trim().length === 0) throw new InputError('EMPTY_FIELD', `${label} HTML body is empty after rendering`);
 	}
 

@@ -9,7 +9,7 @@ import { assertHeaderSafe } from '../../../core/mail/header-safety';
 import { normaliseUnsubscribeUrl } from '../../../core/mail/unsubscribe-url';
 import type { MailboxSettings } from '../../../core/mailbox/settings';
 import { resolveOptions, type SequenceOptions } from '../../../core/sequence/options';
-import { renderStep, templateFromParameter, type StepTemplate } from '../../../core/sequence/render';
+import { expressionKey, renderStep, splitTemplate, templateFromParameter, type StepTemplate } from '../../../core/sequence/render';
 import type { WaitUnit } from '../../../core/sequence/schedule';
 import { resolveTimeZone } from '../../../core/sequence/send-window';
 import { spintaxSeed } from '../../../core/sequence/spintax';
@@ -132,6 +132,25 @@ export function readProspect(fn: IExecuteFunctions, index: number): RunProspect 
 	};
 }
 
+/**
+ * Message Options → "HTML Fields Not Escaped": the expressions (`{{ $json.signatureHtml }}`, or a bare
+ * field name for `$json.<name>`) whose values go into the HTML body as they are; read unevaluated.
+ */
+export function readRawHtmlExpressions(fn: IExecuteFunctions): Set<string> {
+	const raw = fn.getNodeParameter('messageOptions.rawHtmlFields', 0, '', { rawExpressions: true });
+	const keys = new Set<string>();
+	for (const part of splitTemplate(templateFromParameter(typeof raw === 'string' ? raw : ''), 'HTML Fields Not Escaped')) {
+		if (typeof part !== 'string') {
+			keys.add(expressionKey(part.code));
+			continue;
+		}
+		for (const entry of part.split(',').map((e) => e.trim()).filter((e) => e.length > 0)) {
+			keys.add(expressionKey(entry.startsWith('$') ? entry : `$json.${entry}`));
+		}
+	}
+	return keys;
+}
+
 /** Renders a step for an item: expressions evaluated for that item, spintax seeded per prospect/step. */
 export function stepRenderer(
 	fn: IExecuteFunctions,
@@ -140,6 +159,7 @@ export function stepRenderer(
 	options: SequenceOptions,
 	addressOf: (index: number) => string,
 ): RenderStepFn {
+	const rawHtml = readRawHtmlExpressions(fn);
 	return (index, step, threadSubject) => {
 		const template = templates[step - 1];
 		if (!template) throw new SequenceError('INVALID_PARAMETER', `The sequence has no step ${step}.`);
@@ -150,6 +170,7 @@ export function stepRenderer(
 			seed: spintaxSeed(sequenceKey, addressOf(index), step),
 			threadSubject,
 			maxBodyBytes: options.maxBodyBytes,
+			rawHtml,
 		});
 	};
 }

@@ -63,6 +63,15 @@ export const optionFields: INodeProperties[] = [
 				description: 'Optional https URL for RFC 8058 one-click unsubscribe (List-Unsubscribe-Post)',
 			},
 			{
+				displayName: 'HTML Fields Not Escaped',
+				name: 'rawHtmlFields',
+				type: 'string',
+				default: '',
+				placeholder: '{{ $json.signatureHtml }}',
+				description:
+					'Values in an HTML body are escaped, so a name like <img src=…> from a web form shows as text and cannot add links or images. List here, comma-separated, the expressions whose value is HTML you trust (e.g. a signature); they go in as they are.',
+			},
+			{
 				displayName: 'Unsubscribe Footer',
 				name: 'unsubscribeFooter',
 				type: 'string',

@@ -65,7 +65,7 @@ export const stepsField: INodeProperties = {
 					type: 'string',
 					typeOptions: { rows: 4 },
 					default: '',
-					description: 'Optional HTML version; the text body is always sent as well',
+					description: 'Optional HTML version; the text body is always sent as well. Values of expressions are HTML-escaped here unless listed in Message Options → HTML Fields Not Escaped.',
 				},
 			],
 		},
