@@ -6,7 +6,7 @@
  */
 import { asSequenceError, type SequenceError } from '../core/errors';
 import type { MailboxSettings } from '../core/mailbox/settings';
-import { readAttachments, type MessageAttachment } from '../core/trigger/attachments';
+import { readAttachments, type MessageAttachments } from '../core/trigger/attachments';
 import { examineMessage } from '../core/trigger/examine-message';
 import type { JsonObject } from '../core/trigger/reply-item';
 import { SeenKeys } from '../core/trigger/seen-keys';
@@ -18,7 +18,7 @@ import { FolderWatcher, type FetchedMessage, type FolderWatchTuning } from './fo
 /** One emitted message: the item json and, when asked for, its attachments. */
 export interface EmittedReply {
 	json: JsonObject;
-	attachments?: MessageAttachment[];
+	attachments?: MessageAttachments;
 }
 
 /** Where the state lives (the node: workflow static data). `save` must be synchronous and complete. */
@@ -139,7 +139,7 @@ export class ReplyTriggerEngine {
 				this.logger.debug(`UID ${message.uid} in "${folder}" not emitted: ${examined.decision.emit ? '' : examined.decision.reason}`);
 				continue;
 			}
-			const attachments = this.config.options.includeAttachments ? await readAttachments(message.source) : undefined;
+			const attachments = this.config.options.includeAttachments ? await readAttachments(message.source, this.config.options.attachmentLimits) : undefined;
 			items.push({ json: examined.item, ...(attachments ? { attachments } : {}) });
 		}
 		state.folders[folder] = cursor;

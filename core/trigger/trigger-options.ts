@@ -4,6 +4,7 @@
  */
 import { InputError } from '../errors';
 import type { ClassificationClass } from '../classify/types';
+import { DEFAULT_ATTACHMENT_LIMITS, type AttachmentLimits } from './attachments';
 
 /** Every event the trigger can emit (the classifier's closed union). */
 export const ALL_EVENTS: readonly ClassificationClass[] = ['reply', 'autoReply', 'bounce', 'unsubscribe', 'complaint', 'deliveryReport'];
@@ -28,6 +29,8 @@ export interface TriggerOptions {
 	includeBodies: boolean;
 	/** Add attachments as binary properties (`attachment_0`, …). Default false. */
 	includeAttachments: boolean;
+	/** Caps on the attachments of one message. Default `DEFAULT_ATTACHMENT_LIMITS` (10, 10 MiB each, 25 MiB, 100 characters). */
+	attachmentLimits: AttachmentLimits;
 	/** Add every top-level header (`headers`, name → values). Default false. */
 	includeHeaders: boolean;
 	/**
@@ -43,9 +46,38 @@ export interface TriggerOptionsInput {
 	scope?: string;
 	includeBodies?: boolean;
 	includeAttachments?: boolean;
+	/** Most attachments per message. */
+	maxAttachments?: number;
+	/** Largest attachment, in MB. */
+	maxAttachmentMb?: number;
+	/** Most attachment bytes per message, in MB. */
+	maxAttachmentsTotalMb?: number;
+	/** Longest attachment file name, in characters. */
+	maxAttachmentNameLength?: number;
 	includeHeaders?: boolean;
 	/** Comma- or newline-separated. */
 	sequenceKeys?: string;
+}
+
+const MB = 1024 * 1024;
+
+/** A positive number from a parameter, or the default when not given. */
+function positive(value: number | undefined, name: string, fallback: number, integer: boolean): number {
+	if (value === undefined) return fallback;
+	if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+		throw new InputError('INVALID_PARAMETER', `${name} must be a positive ${integer ? 'whole number' : 'number'}, got ${String(value)}.`);
+	}
+	return value;
+}
+
+function attachmentLimits(input: TriggerOptionsInput): AttachmentLimits {
+	const d = DEFAULT_ATTACHMENT_LIMITS;
+	return {
+		maxCount: positive(input.maxAttachments, 'Max Attachments', d.maxCount, true),
+		maxBytes: Math.round(positive(input.maxAttachmentMb, 'Max Attachment Size (MB)', d.maxBytes / MB, false) * MB),
+		maxTotalBytes: Math.round(positive(input.maxAttachmentsTotalMb, 'Max Total Attachment Size (MB)', d.maxTotalBytes / MB, false) * MB),
+		maxNameLength: positive(input.maxAttachmentNameLength, 'Max Attachment Name Length', d.maxNameLength, true),
+	};
 }
 
 /** Merges user input over the defaults; rejects unknown events or scopes with a message saying which. */
@@ -70,6 +102,7 @@ export function resolveTriggerOptions(input: TriggerOptionsInput = {}): TriggerO
 		scope,
 		includeBodies: input.includeBodies ?? false,
 		includeAttachments: input.includeAttachments ?? false,
+		attachmentLimits: attachmentLimits(input),
 		includeHeaders: input.includeHeaders ?? false,
 		sequenceKeys: [...new Set(sequenceKeys)],
 	};

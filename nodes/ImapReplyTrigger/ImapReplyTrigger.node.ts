@@ -35,7 +35,7 @@ async function emitRecent(this: ITriggerFunctions, settings: MailboxSettings, fo
 				'A test run shows the newest message that would trigger the workflow and does not wait for new mail. Reply to one of your sequence emails (or choose "Every New Message"), then test again. Once the workflow is active, new replies start it within about a second.',
 		});
 	}
-	const attachments = options.includeAttachments ? await readAttachments(found.source) : undefined;
+	const attachments = options.includeAttachments ? await readAttachments(found.source, options.attachmentLimits) : undefined;
 	const item = { json: found.examined.item ?? {}, ...(attachments ? { attachments } : {}) };
 	this.emit([await toExecutionData(this, [item])]);
 }

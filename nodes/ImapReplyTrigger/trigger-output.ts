@@ -7,12 +7,17 @@ export async function toExecutionData(context: ITriggerFunctions, replies: Emitt
 	const items: INodeExecutionData[] = [];
 	for (const reply of replies) {
 		const item: INodeExecutionData = { json: reply.json as IDataObject };
-		if (reply.attachments?.length) {
-			const binary: IBinaryKeyData = {};
-			for (const [index, attachment] of reply.attachments.entries()) {
-				binary[`attachment_${index}`] = await context.helpers.prepareBinaryData(attachment.content, attachment.fileName, attachment.contentType);
+		if (reply.attachments) {
+			const { kept, omitted, omittedCount } = reply.attachments;
+			// what the limits (or a broken part) left out, so the workflow can tell
+			item.json = { ...item.json, attachmentsOmitted: omitted.map((o) => ({ ...o })), attachmentsOmittedCount: omittedCount };
+			if (kept.length > 0) {
+				const binary: IBinaryKeyData = {};
+				for (const [index, attachment] of kept.entries()) {
+					binary[`attachment_${index}`] = await context.helpers.prepareBinaryData(attachment.content, attachment.fileName, attachment.contentType);
+				}
+				item.binary = binary;
 			}
-			item.binary = binary;
 		}
 		items.push(item);
 	}

@@ -8,6 +8,10 @@ export interface TriggerParameters {
 	options: TriggerOptions;
 }
 
+function optionalNumber(value: unknown): number | undefined {
+	return value === undefined || value === null || value === '' ? undefined : Number(value);
+}
+
 /** Reads the parameters (see description.ts) into core options; throws InputError on bad values. */
 export function readTriggerParameters(context: ITriggerFunctions): TriggerParameters {
 	const events = context.getNodeParameter('events', []) as string[];
@@ -25,6 +29,10 @@ export function readTriggerParameters(context: ITriggerFunctions): TriggerParame
 			scope,
 			includeBodies: extra.includeBodies === true,
 			includeAttachments: extra.includeAttachments === true,
+			maxAttachments: optionalNumber(extra.maxAttachments),
+			maxAttachmentMb: optionalNumber(extra.maxAttachmentMb),
+			maxAttachmentsTotalMb: optionalNumber(extra.maxAttachmentsTotalMb),
+			maxAttachmentNameLength: optionalNumber(extra.maxAttachmentNameLength),
 			includeHeaders: extra.includeHeaders === true,
 			sequenceKeys: typeof extra.sequenceKeys === 'string' ? extra.sequenceKeys : '',
 		}),
