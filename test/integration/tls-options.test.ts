@@ -129,3 +129,12 @@ describe('STARTTLS certificate failures on the real servers are reported as the 
 		expect(result.message).not.toMatch(/STARTTLS/);
 	});
 });
+
+describe('"Allow Self-Signed Certificates" with a CA given', () => {
+	it('is ignored: a self-signed certificate is not trusted when a CA is given', async () => {
+		const result = await credentialTest({ trustCa: true, allowSelfSigned: true, smtp: 'selfSignedTls', imap: 'selfSignedTls' });
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/SMTP server .*: its TLS certificate is not trusted/);
+		expect(result.message).toMatch(/IMAP server .*: its TLS certificate is not trusted/);
+	});
+});
