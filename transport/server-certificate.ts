@@ -127,13 +127,18 @@ function pemOf(certificate: X509Certificate): string {
  * verifying, and returns the leaf certificate with Node's verdict on it. Sends no credentials. Errors are
  * the raw socket/TLS errors (for connection-error.ts).
  */
-export async function fetchServerCertificate(service: MailService, endpoint: Endpoint, ca?: string): Promise<PresentedCertificate> {
+export async function fetchServerCertificate(
+	service: MailService,
+	endpoint: Endpoint,
+	ca?: string,
+	timeoutMs: number = CERTIFICATE_FETCH_TIMEOUT_MS,
+): Promise<PresentedCertificate> {
 	if (endpoint.security === 'none') throw failure(`${service} security is "None": there is no certificate`, 'ENOTLS');
 	const sockets: net.Socket[] = [];
 	let timer: NodeJS.Timeout | undefined;
 	try {
 		return await new Promise<PresentedCertificate>((resolve, reject) => {
-			timer = setTimeout(() => reject(failure('timed out fetching the certificate', 'ETIMEDOUT')), CERTIFICATE_FETCH_TIMEOUT_MS);
+			timer = setTimeout(() => reject(failure('timed out fetching the certificate', 'ETIMEDOUT')), timeoutMs);
 			const options: tls.ConnectionOptions = {
 				// this handshake only looks at the certificate; the connection is closed right after it
 				rejectUnauthorized: false,
