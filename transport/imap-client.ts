@@ -40,22 +40,48 @@ export function createImapClient(settings: MailboxSettings, extra: Partial<ImapF
 }
 
 /**
+ * A new client, connected and logged in. Connection and login failures come out explained
+ * (ConnectionError, password scrubbed), and the half-open client is closed before that: no path leaves
+ * a socket behind.
+ */
+export async function connectImap(settings: MailboxSettings, extra: Partial<ImapFlowOptions> = {}): Promise<ImapFlow> {
+	const client = createImapClient(settings, extra);
+	// imapflow also emits 'error' on the client; the failing command rejects with the same error
+	client.on('error', () => undefined);
+	try {
+		await client.connect();
+	} catch (error) {
+		client.close();
+		throw explainConnectionError(error, { service: 'IMAP', endpoint: settings.imap, secrets: secretsFor(settings.user, settings.password) });
+	}
+	return client;
+}
+
+/**
+ * Logs the client out, or closes the socket when the connection is already broken or LOGOUT fails.
+ * Never throws: it runs in `finally` blocks and on error paths.
+ */
+export async function closeImap(client: ImapFlow | undefined): Promise<void> {
+	if (!client) return;
+	if (client.usable) {
+		try {
+			await client.logout();
+		} catch {
+			// LOGOUT failed (timeout, connection dropped meanwhile): the socket must still go
+		}
+	}
+	client.close();
+}
+
+/**
  * Connects a new client, runs `work`, and always logs out (or closes a broken connection). Connection
  * and login failures come out explained (ConnectionError); errors from `work` pass through as they are.
  */
 export async function withImapClient<T>(settings: MailboxSettings, work: (client: ImapFlow) => Promise<T>): Promise<T> {
-	const client = createImapClient(settings);
-	// imapflow also emits 'error' on the client; the failing command rejects with the same error
-	client.on('error', () => undefined);
+	const client = await connectImap(settings);
 	try {
-		try {
-			await client.connect();
-		} catch (error) {
-			throw explainConnectionError(error, { service: 'IMAP', endpoint: settings.imap, secrets: secretsFor(settings.user, settings.password) });
-		}
 		return await work(client);
 	} finally {
-		if (client.usable) await client.logout().catch(() => client.close());
-		else client.close();
+		await closeImap(client);
 	}
 }

@@ -20,33 +20,10 @@ import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import { parseMessage } from '../core/classify/parse';
 import { classify } from '../core/classify/classify';
 import { findSequenceRefs } from '../core/classify/refs';
-import type { Classification } from '../core/classify/types';
-import { ledgerAddress, parseSequenceMessageId, sequenceRefsIn, type SequenceMessageRef } from '../core/mail/message-id';
-
-/** One of our messages found in the Sent folder. */
-export interface SentCopy {
-	uid: number;
-	messageId: string;
-	ref: SequenceMessageRef;
-	/** The Date header (when it was sent); the internal date if the header is unreadable. */
-	date: Date;
-	to: string[];
-	subject: string;
-	keywords: string[];
-}
-
-/** One inbound message that belongs to the sequence, classified. */
-export interface InboundMessage {
-	folder: string;
-	uid: number;
-	messageId?: string;
-	/** Sender address, lower-cased. */
-	from?: string;
-	date: Date;
-	classification: Classification;
-	/** Our Message-IDs it refers to, most specific first (reply headers, then a bounce's returned original). */
-	refs: SequenceMessageRef[];
-}
+import { ledgerAddress, parseSequenceMessageId, sequenceRefsIn } from '../core/mail/message-id';
+import type { SentFact } from '../core/sequence/ledger';
+import type { CopyMark, InboundMessage, SentCopy } from '../core/sequence/mailbox-facts';
+import { CLAIM_KEYWORD, SENT_KEYWORD } from './sent-claim';
 
 const SENT_FETCH = { uid: true, envelope: true, flags: true, internalDate: true } as const;
 const INBOUND_FETCH = { uid: true, envelope: true, internalDate: true, headers: ['references', 'in-reply-to'] };
@@ -56,6 +33,12 @@ function dateOf(message: FetchMessageObject): Date {
 	if (header && !Number.isNaN(header.getTime())) return header;
 	const internal = message.internalDate ? new Date(message.internalDate) : undefined;
 	return internal && !Number.isNaN(internal.getTime()) ? internal : new Date(0);
+}
+
+/** Our keywords on a Sent copy: what the copy is (see `sent-claim.ts`). */
+function markOf(flags: ReadonlySet<string> | undefined): CopyMark {
+	if (!flags?.has(CLAIM_KEYWORD)) return 'other';
+	return flags.has(SENT_KEYWORD) ? 'confirmed' : 'claim';
 }
 
 function uidList(found: number[] | false | undefined): number[] {
@@ -89,24 +72,27 @@ export class LedgerReader {
 				date: dateOf(message),
 				to: (message.envelope?.to ?? []).map((a) => ledgerAddress(a.address ?? '')).filter(Boolean),
 				subject: message.envelope?.subject ?? '',
-				keywords: [...(message.flags ?? [])],
+				mark: markOf(message.flags),
 			});
 		}
 		return copies;
 	}
 
-	/** Our messages (any sequence) in Sent dated at or after `since`: the mailbox's daily count. */
-	async countSentSince(since: Date): Promise<number> {
+	/**
+	 * Our messages (any sequence) in Sent dated at or after `since`, as ledger facts: what the daily limit
+	 * counts (core `countSentSince`).
+	 */
+	async sentSince(since: Date): Promise<SentFact[]> {
 		// SINCE compares dates only (RFC 3501 §6.4.4), in the server's zone: ask from the day before, then filter
 		const dayBefore = new Date(since.getTime() - 24 * 60 * 60 * 1000);
 		const uids = uidList(await this.sentClient.search({ since: dayBefore, header: { 'message-id': '<sq.' } }, { uid: true }));
-		if (uids.length === 0) return 0;
-		const ids = new Set<string>();
+		if (uids.length === 0) return [];
+		const facts: SentFact[] = [];
 		for (const message of await this.sentClient.fetchAll(uids.join(','), SENT_FETCH, { uid: true })) {
-			const id = message.envelope?.messageId ?? '';
-			if (parseSequenceMessageId(id) && dateOf(message) >= since) ids.add(id);
+			const date = dateOf(message);
+			if (date >= since) facts.push({ messageId: message.envelope?.messageId ?? '', date, to: [] });
 		}
-		return ids.size;
+		return facts;
 	}
 
 	/**

@@ -26,8 +26,6 @@ export interface SentFact {
 	date: Instant;
 	/** Envelope/To recipients, ASCII. */
 	to: readonly string[];
-	/** IMAP keywords of the copy, passed through for the transport's own use. */
-	keywords?: readonly string[];
 }
 
 /** Classes of inbound messages, as the IMAP classifier reports them. */
@@ -264,7 +262,8 @@ export function prospectState(
 
 /**
  * How many of our sequence messages (any sequence, any prospect) were sent on or after `since`: the daily
- * limit's count, read from Sent so it holds across runs and workflows. Copies of one Message-ID count once.
+ * limit's count, read from Sent so it holds across runs and workflows. Copies of one logical email (the
+ * provider's and ours, or ids minted with another Message-ID domain) count once.
  */
 export function countSentSince(sent: readonly SentFact[], since: Instant): number {
 	const from = toMillis(since);

@@ -10,7 +10,9 @@ import { renderStep, type StepTemplate } from '../../core/sequence/render';
 import { spintaxSeed } from '../../core/sequence/spintax';
 import type { Wait } from '../../core/sequence/schedule';
 import { createImapClient } from '../../transport/imap-client';
-import { runSequence, type ProspectResult, type RunEnvironment, type RunRequest } from '../../transport/sequence-run';
+import type { RunEnvironment, RunRequest } from '../../core/sequence/run-request';
+import type { ProspectResult } from '../../core/sequence/run-result';
+import { runSequence } from '../../transport/sequence-run';
 import { addressOf, settingsFor, stack, stackCa } from './mailstack';
 
 /** A step for tests: templates use `{{ name }}`-style lookups into the prospect's fields. */

@@ -14,7 +14,7 @@ import { findSentFolder } from '../../transport/mail-folders';
 import { claimStep } from '../../transport/sent-claim';
 import { createSmtpTransport } from '../../transport/smtp-client';
 import { sendRaw } from '../../transport/smtp-send';
-import type { RunRequest } from '../../transport/sequence-run';
+import type { RunRequest } from '../../core/sequence/run-request';
 import { addressOf, resetMailboxes } from '../helpers/mailstack';
 import { readMailbox, runAt, sequenceRequest, waitForMessage } from '../helpers/sequence';
 

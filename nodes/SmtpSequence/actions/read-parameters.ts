@@ -13,7 +13,7 @@ import { expressionKey, renderStep, splitTemplate, templateFromParameter, type S
 import type { WaitUnit } from '../../../core/sequence/schedule';
 import { resolveTimeZone } from '../../../core/sequence/send-window';
 import { spintaxSeed } from '../../../core/sequence/spintax';
-import type { MessageOptions, RenderStepFn, RunProspect, StepDefinition } from '../../../transport/sequence-run';
+import type { MessageOptions, RenderStepFn, RunProspect, StepDefinition } from '../../../core/sequence/run-request';
 
 /** A sequence step as stored by n8n (the fixedCollection `steps.step`). */
 interface StepParameter {

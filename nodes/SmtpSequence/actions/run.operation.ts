@@ -4,7 +4,9 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { InputError, SequenceError, asSequenceError } from '../../../core/errors';
-import { runSequence, type ProspectResult, type RunProspect } from '../../../transport/sequence-run';
+import type { RunProspect } from '../../../core/sequence/run-request';
+import type { ProspectResult } from '../../../core/sequence/run-result';
+import { runSequence } from '../../../transport/sequence-run';
 import { trustSelfSignedServers } from '../../../transport/server-certificate';
 import { mailboxSettingsFrom } from '../../shared/mailbox-credential';
 import { toNodeError } from '../../shared/to-node-error';

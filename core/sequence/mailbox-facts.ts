@@ -1,0 +1,113 @@
+/**
+ * What the transport reads from the mailbox for a run — our copies in Sent, classified inbound mail —
+ * and the pure conversions into ledger facts and into a prospect's history.
+ */
+import { DateTime } from 'luxon';
+import type { Classification } from '../classify/types';
+import { ledgerAddress, prospectHash, sequenceHash, type SequenceMessageRef } from '../mail/message-id';
+import type { InboundFact, ProspectState, SentFact } from './ledger';
+import type { HistoryEntry } from './run-result';
+import { isoString } from './run-result';
+
+/**
+ * What a copy in Sent is: a claim this package APPENDed whose SMTP outcome is not recorded yet, a claim
+ * the SMTP server accepted, or a copy someone else filed (the provider's own Sent copy, a mail client).
+ */
+export type CopyMark = 'claim' | 'confirmed' | 'other';
+
+/** One of our messages found in the Sent folder. */
+export interface SentCopy {
+	uid: number;
+	messageId: string;
+	ref: SequenceMessageRef;
+	/** The Date header (when it was sent); the internal date if the header is unreadable. */
+	date: Date;
+	to: string[];
+	subject: string;
+	mark: CopyMark;
+}
+
+/** One inbound message that belongs to the sequence, classified. */
+export interface InboundMessage {
+	folder: string;
+	uid: number;
+	messageId?: string;
+	/** Sender address, lower-cased. */
+	from?: string;
+	date: Date;
+	classification: Classification;
+	/** Our Message-IDs it refers to, most specific first (reply headers, then a bounce's returned original). */
+	refs: SequenceMessageRef[];
+}
+
+/**
+ * A claim older than this without a confirmation belongs to a run that died between APPEND and the SMTP
+ * answer: reported as `unconfirmed`. Longer than any SMTP exchange (connection + DATA timeouts).
+ */
+export const UNCONFIRMED_AFTER_MS = 10 * 60_000;
+
+/** Sent copies as ledger facts. */
+export function toSentFacts(copies: readonly SentCopy[]): SentFact[] {
+	return copies.map((c) => ({ messageId: c.messageId, date: c.date, to: c.to }));
+}
+
+/**
+ * Inbound messages as ledger facts. Replies that broke the thread (no refs, but from a prospect after
+ * their first step) and bounces naming a prospect as failed recipient are attributed by address.
+ */
+export function toInboundFacts(
+	messages: readonly InboundMessage[],
+	sequenceKey: string,
+	firstSentAt: ReadonlyMap<string, Date>,
+): InboundFact[] {
+	const facts: InboundFact[] = [];
+	const seqHash = sequenceHash(sequenceKey);
+	for (const m of messages) {
+		const c = m.classification;
+		const refs: SequenceMessageRef[] = [...m.refs];
+		const bounceRecipients = c.class === 'bounce' ? c.recipients.map((r) => ledgerAddress(r.address)) : undefined;
+		const byAddress = [...(bounceRecipients ?? []), ...(c.class !== 'bounce' && m.from ? [m.from] : [])];
+		if (refs.length === 0) {
+			for (const address of byAddress) {
+				const first = firstSentAt.get(address);
+				if (first && m.date >= first) refs.push({ sequenceHash: seqHash, step: 1, prospectHash: prospectHash(sequenceKey, address) });
+			}
+		}
+		if (refs.length === 0) continue;
+		facts.push({
+			kind: c.class,
+			from: m.from ?? '',
+			date: m.date,
+			messageId: m.messageId ?? `<${m.folder}.${m.uid}@inbound>`,
+			refs,
+			bounceRecipients,
+			returnDate: c.class === 'autoReply' && c.returnDate ? DateTime.fromISO(c.returnDate, { zone: 'UTC' }) : undefined,
+		});
+	}
+	return facts;
+}
+
+/** When each address was first sent to, from the copies in Sent (for attributing mail by address). */
+export function firstSentAtByAddress(copies: readonly SentCopy[]): Map<string, Date> {
+	const firstSentAt = new Map<string, Date>();
+	for (const copy of copies) {
+		for (const to of copy.to) {
+			const known = firstSentAt.get(to);
+			if (!known || copy.date < known) firstSentAt.set(to, copy.date);
+		}
+	}
+	return firstSentAt;
+}
+
+/**
+ * The prospect's steps found in Sent. A step is `unconfirmed` when every copy of it is a claim without a
+ * recorded SMTP outcome, older than {@link UNCONFIRMED_AFTER_MS} (younger ones may still be in flight).
+ */
+export function stepHistory(state: ProspectState, copiesById: ReadonlyMap<string, readonly SentCopy[]>, now: Date): HistoryEntry[] {
+	const at = now.getTime();
+	return state.steps.map((s) => {
+		const copies = copiesById.get(s.messageId) ?? [];
+		const unconfirmed = copies.length > 0 && copies.every((c) => c.mark === 'claim' && at - c.date.getTime() > UNCONFIRMED_AFTER_MS);
+		return { step: s.step, messageId: s.messageId, sentAt: isoString(s.sentAt) as string, ...(unconfirmed ? { unconfirmed } : {}) };
+	});
+}

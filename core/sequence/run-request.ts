@@ -1,0 +1,68 @@
+/**
+ * What one run of the SMTP Sequence node is asked to do: the shapes the node builds from its parameters
+ * and the transport executes. They live in the core because both sides use them and neither owns them.
+ */
+import type { ParsedAddress } from '../mail/address';
+import type { MailboxSettings } from '../mailbox/settings';
+import type { SequenceOptions } from './options';
+import type { RenderedStep } from './render';
+import type { StepTiming } from './schedule';
+
+/** One step of the sequence as the run needs it (templates are rendered through `render`). */
+export interface StepDefinition extends StepTiming {
+	/** Follow-ups answer the previous step (In-Reply-To/References). Ignored for step 1. */
+	replyInThread: boolean;
+}
+
+/** A prospect of the run, already validated by the node. */
+export interface RunProspect {
+	/** Index of the input item. */
+	index: number;
+	address: ParsedAddress;
+	name: string;
+	timeZone?: string;
+	stop: boolean;
+	replied: boolean;
+}
+
+/** Message options (node parameters, validated). */
+export interface MessageOptions {
+	fromName: string;
+	replyTo?: string;
+	/** `address?subject=unsubscribe`, without the scheme. */
+	unsubscribeMailto: string;
+	unsubscribeUrl?: string;
+	footer?: string;
+	/** Keep our APPENDed copy when the provider also files one (auto: unless the provider files itself). */
+	keepOwnSentCopy: boolean;
+	messageIdDomain: string;
+	checkJunk: boolean;
+}
+
+/** Renders step `step` for the prospect of item `index`; throws InputError (missing variable …). */
+export type RenderStepFn = (index: number, step: number, threadSubject: string | undefined) => RenderedStep;
+
+/** Everything one run needs. */
+export interface RunRequest {
+	operation: 'send' | 'preview';
+	sequenceKey: string;
+	settings: MailboxSettings;
+	steps: StepDefinition[];
+	options: SequenceOptions;
+	message: MessageOptions;
+	prospects: RunProspect[];
+	render: RenderStepFn;
+	/**
+	 * Stop at the first failed prospect (the node's default when "Continue On Fail" is off). Templates of
+	 * all due prospects are rendered before anything is sent, so a missing variable fails the run before
+	 * the first email rather than halfway through it.
+	 */
+	failFast?: boolean;
+}
+
+/** Injected time and chance. */
+export interface RunEnvironment {
+	now(): Date;
+	sleep(ms: number): Promise<void>;
+	random(): number;
+}

@@ -1,0 +1,177 @@
+/**
+ * The run's view of the ledger: what was read from the mailbox (our copies in Sent, classified inbound
+ * mail), kept in step with what the run itself does (copies it sends, mail the re-check brings in), and
+ * each prospect's state reconstructed from it by the core (`buildLedger`, `prospectState`).
+ */
+import { ledgerAddress, sequenceHash } from '../core/mail/message-id';
+import { buildLedger, countSentSince, ledgerKey, prospectState, type InboundFact, type Ledger, type ProspectState } from '../core/sequence/ledger';
+import {
+	firstSentAtByAddress,
+	stepHistory,
+	toInboundFacts,
+	toSentFacts,
+	type InboundMessage,
+	type SentCopy,
+} from '../core/sequence/mailbox-facts';
+import type { RunProspect, RunRequest } from '../core/sequence/run-request';
+import { baseResult, type HistoryEntry, type ProspectResult } from '../core/sequence/run-result';
+import { startOfDay } from '../core/sequence/schedule';
+import { LedgerReader } from './ledger-reader';
+import type { MailboxSessions } from './mailbox-sessions';
+
+/** The ledger of one run, read once and kept current. */
+export class LedgerView {
+	readonly seqHash: string;
+	/**
+	 * Every prospect address of the run: inbound mail is matched against all of them, also in the
+	 * re-check before one prospect's send (it advances past what it reads, for everyone).
+	 */
+	private readonly addresses: ReadonlySet<string>;
+	private readonly reader: LedgerReader;
+	private sentCopies: SentCopy[] = [];
+	/** `sentCopies` by Message-ID and by ledger key, kept in step with it. */
+	private readonly copiesById = new Map<string, SentCopy[]>();
+	private readonly copiesByProspect = new Map<string, SentCopy[]>();
+	private readonly inbound: InboundMessage[] = [];
+	/** `inbound` as ledger facts, as of the last full rebuild. */
+	private inboundFacts: InboundFact[] = [];
+	private ledger?: Ledger;
+	/** States of prospects sent to since the last full rebuild (a send changes only its own prospect). */
+	private readonly updated = new Map<string, ProspectState>();
+	/** Ledger key of each prospect (two SHA-256 each: computed once). */
+	private readonly keys = new Map<number, string>();
+
+	constructor(
+		private readonly request: Pick<RunRequest, 'sequenceKey' | 'prospects' | 'options'>,
+		private readonly sessions: MailboxSessions,
+	) {
+		this.seqHash = sequenceHash(request.sequenceKey);
+		this.addresses = new Set(request.prospects.map((p) => ledgerAddress(p.address.address)));
+		this.reader = new LedgerReader(sessions.sent, sessions.inbox, sessions.inboundFolders);
+	}
+
+	/**
+	 * Reads Sent and the inbound folders once and builds every prospect's state. `send` also prunes our
+	 * copies the provider duplicated (unless `keepOwnSentCopy`) and starts the re-check at the inbound
+	 * folders' end when nothing was sent yet. Returns today's count of our sends (the daily limit's).
+	 */
+	async load(operation: 'send' | 'preview', keepOwnSentCopy: boolean, now: Date): Promise<number> {
+		this.sentCopies = await this.reader.sentCopies(this.seqHash);
+		if (operation === 'send' && !keepOwnSentCopy) await this.pruneOwnCopies();
+		if (this.sentCopies.length > 0) {
+			const earliest = new Date(Math.min(...this.sentCopies.map((c) => c.date.getTime())));
+			this.inbound.push(...(await this.reader.inbound(this.seqHash, this.addresses, earliest)));
+		} else if (operation === 'send') {
+			await this.reader.watchFromNow();
+		}
+		const dayStart = startOfDay(now, this.request.options.window.timeZone);
+		const sentToday = countSentSince(await this.reader.sentSince(dayStart.toJSDate()), dayStart);
+		this.rebuild();
+		return sentToday;
+	}
+
+	/** Inbound mail that arrived since the last look (add it with {@link addInbound}). */
+	recheck(): Promise<InboundMessage[]> {
+		return this.reader.arrivedSince(this.seqHash, this.addresses);
+	}
+
+	/** Adds inbound mail the re-check found and rebuilds the ledger. */
+	addInbound(messages: readonly InboundMessage[]): void {
+		if (messages.length === 0) return;
+		this.inbound.push(...messages);
+		this.rebuild();
+	}
+
+	/**
+	 * Where the provider files SMTP mail into Sent itself, our confirmed claim copy is a duplicate once the
+	 * provider's copy is there: delete ours (only ours, recognised by its mark).
+	 */
+	private async pruneOwnCopies(): Promise<void> {
+		const byId = new Map<string, SentCopy[]>();
+		for (const copy of this.sentCopies) byId.set(copy.messageId, [...(byId.get(copy.messageId) ?? []), copy]);
+		const redundant: number[] = [];
+		for (const copies of byId.values()) {
+			if (!copies.some((c) => c.mark === 'other')) continue;
+			for (const c of copies) if (c.mark === 'confirmed') redundant.push(c.uid);
+		}
+		if (redundant.length === 0) return;
+		await this.sessions.sent.messageDelete(redundant.join(','), { uid: true });
+		const gone = new Set(redundant);
+		this.sentCopies = this.sentCopies.filter((c) => !gone.has(c.uid));
+	}
+
+	/** Full reconstruction from every fact; after the first read and when new inbound mail arrives. */
+	private rebuild(): void {
+		const { sequenceKey, prospects, options } = this.request;
+		this.copiesById.clear();
+		this.copiesByProspect.clear();
+		for (const copy of this.sentCopies) this.indexCopy(copy);
+		this.inboundFacts = toInboundFacts(this.inbound, sequenceKey, firstSentAtByAddress(this.sentCopies));
+		this.updated.clear();
+		this.ledger = buildLedger(
+			prospects.map((p) => ({ sequenceKey, address: p.address.address })),
+			toSentFacts(this.sentCopies),
+			this.inboundFacts,
+			{ autoReplyPauseDays: options.autoReplyPauseDays },
+		);
+	}
+
+	private indexCopy(copy: SentCopy): void {
+		const byId = this.copiesById.get(copy.messageId);
+		if (byId) byId.push(copy);
+		else this.copiesById.set(copy.messageId, [copy]);
+		const key = `${copy.ref.sequenceHash}.${copy.ref.prospectHash}`;
+		const byProspect = this.copiesByProspect.get(key);
+		if (byProspect) byProspect.push(copy);
+		else this.copiesByProspect.set(key, [copy]);
+	}
+
+	/**
+	 * Records a copy this run put in Sent and reconstructs only its prospect: the same rules as the full
+	 * rebuild (core `prospectState`), over that prospect's copies and the inbound facts of the last rebuild.
+	 * Inbound facts attributed by address depend on the first send's date, but only for mail that arrives
+	 * after it — which the re-check brings in with a full rebuild.
+	 */
+	addSentCopy(prospect: RunProspect, copy: SentCopy): void {
+		this.sentCopies.push(copy);
+		this.indexCopy(copy);
+		const { sequenceKey, options } = this.request;
+		const key = this.keyOf(prospect);
+		this.updated.set(
+			key,
+			prospectState({ sequenceKey, address: prospect.address.address }, toSentFacts(this.copiesByProspect.get(key) ?? []), this.inboundFacts, {
+				autoReplyPauseDays: options.autoReplyPauseDays,
+			}),
+		);
+	}
+
+	/** The prospect's key in the ledger. */
+	keyOf(prospect: RunProspect): string {
+		let key = this.keys.get(prospect.index);
+		if (key === undefined) this.keys.set(prospect.index, (key = ledgerKey(this.request.sequenceKey, prospect.address.address)));
+		return key;
+	}
+
+	/** The prospect's state: the last rebuild's, or newer if this run sent to it since. */
+	stateOf(prospect: RunProspect): ProspectState {
+		const ledger = this.ledger as Ledger;
+		const key = this.keyOf(prospect);
+		return this.updated.get(key) ?? ledger.states.get(key) ?? ledger.get(this.request.sequenceKey, prospect.address.address);
+	}
+
+	/** Subject of step 1 as actually sent: follow-ups answer what the prospect received. */
+	threadSubject(prospect: RunProspect): string | undefined {
+		const first = this.stateOf(prospect).steps.find((s) => s.step === 1);
+		return first ? this.copiesById.get(first.messageId)?.[0]?.subject : undefined;
+	}
+
+	/** The prospect's steps found in Sent. */
+	history(prospect: RunProspect, now: Date): HistoryEntry[] {
+		return stepHistory(this.stateOf(prospect), this.copiesById, now);
+	}
+
+	/** The result fields every status shares. */
+	base(prospect: RunProspect, now: Date): ProspectResult {
+		return baseResult(prospect.index, prospect.address.address, this.request.sequenceKey, this.ledger ? this.history(prospect, now) : []);
+	}
+}

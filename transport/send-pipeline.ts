@@ -1,0 +1,299 @@
+/**
+ * Sends a run's due steps one at a time: pacing wait, decide, claim in Sent while re-checking the inbox,
+ * decide again, SMTP, confirm. The argument for the order is in docs/design.md ("Never twice").
+ *
+ * With no pacing wait, the next step's claim and re-check run while the previous step's SMTP transaction
+ * is in flight (IMAP and SMTP are separate connections), so the ledger costs little on top of raw
+ * sending. Each step is still claimed before its own SMTP begins and re-checked after its claim; a claim
+ * whose step is not sent after all (the previous send blocked the mailbox or used the last of a limit)
+ * is released.
+ */
+import type { Transporter } from 'nodemailer';
+import { SequenceError, asSequenceError } from '../core/errors';
+import { formatMailbox } from '../core/mail/address';
+import { ledgerAddress, prospectHash, sequenceMessageId } from '../core/mail/message-id';
+import { threadHeaders } from '../core/mail/threading';
+import { decide, type Decision, type LimitsState } from '../core/sequence/decide';
+import { pacingDelayMs } from '../core/sequence/pacing';
+import type { RenderedStep } from '../core/sequence/render';
+import type { RunEnvironment, RunProspect, RunRequest } from '../core/sequence/run-request';
+import { decisionResult, failedResult, isoString, type ProspectResult } from '../core/sequence/run-result';
+import { composeRaw } from './compose';
+import type { ConfirmQueue } from './confirm-queue';
+import type { LedgerView } from './ledger-view';
+import type { MailboxSessions } from './mailbox-sessions';
+import { claimStep, releaseClaim, type Claim } from './sent-claim';
+import { createSmtpPool } from './smtp-client';
+import { sendRaw } from './smtp-send';
+
+/** Renders a prospect's step as it goes out (templates, thread subject, footer). */
+export type StepRenderer = (prospect: RunProspect, step: number) => RenderedStep;
+
+/** A due step, rendered, composed and claimed in Sent: ready for SMTP. */
+interface Claimed {
+	prospect: RunProspect;
+	step: number;
+	/** The Date header, and the decision's time. */
+	now: Date;
+	raw: Buffer;
+	messageId: string;
+	subject: string;
+	claim: Claim;
+	threadMessageId: string;
+}
+
+/** A step whose SMTP transaction is in flight. */
+interface InFlight {
+	key: string;
+	done: Promise<ProspectResult>;
+}
+
+/** The sending side of one run. */
+export class SendPipeline {
+	private smtp?: Transporter;
+	private sentThisRun = 0;
+	private lastSendAt?: number;
+	/** Set when the mailbox stopped sending for the rest of the run (policy rejection or lost connection). */
+	private blocked?: SequenceError;
+
+	constructor(
+		private readonly request: RunRequest,
+		private readonly env: RunEnvironment,
+		private readonly view: LedgerView,
+		private readonly sessions: MailboxSessions,
+		private readonly confirms: ConfirmQueue,
+		private readonly render: StepRenderer,
+		private readonly startedAt: Date,
+		/** Our sends today, counted from Sent when the run began. */
+		private sentToday: number,
+		/** Due steps rendered before the first send (see `failFast`). */
+		private readonly rendered: ReadonlyMap<number, { step: number; email: RenderedStep }>,
+	) {}
+
+	/** The prospect's decision now, with this run's limits. */
+	decideFor(prospect: RunProspect, now: Date): Decision {
+		const { steps, options } = this.request;
+		return decide({
+			state: this.view.stateOf(prospect),
+			prospect: { stop: prospect.stop, replied: prospect.replied, timeZone: prospect.timeZone },
+			steps,
+			stopRules: options.stopRules,
+			now,
+			window: options.window,
+			limits: this.limits(),
+		});
+	}
+
+	private limits(): LimitsState {
+		const { options } = this.request;
+		return {
+			sentToday: this.sentToday,
+			dailyLimit: options.dailyLimit,
+			sentThisRun: this.sentThisRun,
+			maxPerRun: options.maxPerRun,
+			runDeadline: new Date(this.startedAt.getTime() + options.maxRunMinutes * 60_000),
+		};
+	}
+
+	private base(prospect: RunProspect): ProspectResult {
+		return this.view.base(prospect, this.env.now());
+	}
+
+	/**
+	 * Sends the due prospects in order; true when `failFast` stopped the run. Per step: pacing wait (after
+	 * the previous send), decide, claim, re-check the inbox, decide again, SMTP, confirm. Without a pacing
+	 * wait, step n+1's claim and re-check run while step n's SMTP transaction is in flight — except when
+	 * both are the same prospect or step n may use up a limit, where n is awaited first. Whatever step n's
+	 * outcome, step n+1's claim is released unless n+1 is still due once n is settled.
+	 */
+	async sendAll(due: RunProspect[], results: Map<number, ProspectResult>): Promise<boolean> {
+		const { options, failFast } = this.request;
+		let inFlight: InFlight | undefined;
+		const settle = async (): Promise<boolean> => {
+			if (!inFlight) return false;
+			const result = await inFlight.done;
+			inFlight = undefined;
+			results.set(result.index, result);
+			return result.status === 'failed' && failFast === true;
+		};
+		for (const prospect of due) {
+			const wait = inFlight || this.lastSendAt !== undefined ? pacingDelayMs(options.pacingMinSeconds, options.pacingMaxSeconds, this.env.random) : 0;
+			if (inFlight && (wait > 0 || inFlight.key === this.view.keyOf(prospect) || this.lastOfALimit())) {
+				if (await settle()) return true;
+			}
+			if (this.blocked) {
+				results.set(prospect.index, failedResult(this.base(prospect), this.blocked));
+				continue;
+			}
+			if (wait > 0 && this.lastSendAt !== undefined) {
+				const deadline = this.startedAt.getTime() + options.maxRunMinutes * 60_000;
+				if (this.env.now().getTime() + wait >= deadline) {
+					results.set(prospect.index, { ...this.base(prospect), status: 'runLimitReached', reason: 'Maximum run duration reached before the next pacing pause ended' });
+					continue;
+				}
+				await this.env.sleep(wait);
+			}
+			const claimed = await this.claimDue(prospect);
+			if (await settle()) {
+				if ('claim' in claimed) await this.release(claimed);
+				return true;
+			}
+			if (!('claim' in claimed)) {
+				results.set(prospect.index, claimed);
+				if (claimed.status === 'failed' && failFast === true) return true;
+				continue;
+			}
+			const held = this.heldBack(claimed);
+			if (held) {
+				await this.release(claimed);
+				results.set(prospect.index, held);
+				if (held.status === 'failed' && failFast === true) return true;
+				continue;
+			}
+			inFlight = { key: this.view.keyOf(prospect), done: this.transmit(claimed) };
+		}
+		return settle();
+	}
+
+	/** Closes the SMTP connection. */
+	close(): void {
+		this.smtp?.close();
+	}
+
+	/** Whether the send in flight, if accepted, may use up the run's or the day's limit. */
+	private lastOfALimit(): boolean {
+		const { options } = this.request;
+		return this.sentThisRun + 1 >= options.maxPerRun || this.sentToday + 1 >= options.dailyLimit;
+	}
+
+	/**
+	 * Decides, renders, composes and claims the prospect's due step while re-checking the inbox, then
+	 * decides again: a reply that arrived before the re-check stops the send and releases the claim.
+	 */
+	private async claimDue(prospect: RunProspect): Promise<Claimed | ProspectResult> {
+		const now = this.env.now();
+		const decision = this.decideFor(prospect, now);
+		if (decision.status !== 'due') return decisionResult(this.base(prospect), decision);
+		const { step } = decision;
+		const { settings, sequenceKey, steps, message } = this.request;
+		const state = this.view.stateOf(prospect);
+		let rendered: RenderedStep;
+		let raw: Buffer;
+		const messageId = sequenceMessageId(sequenceKey, prospect.address.address, step, message.messageIdDomain);
+		try {
+			const early = this.rendered.get(prospect.index);
+			rendered = early && early.step === step ? early.email : this.render(prospect, step);
+			const thread = step > 1 && steps[step - 1].replyInThread ? threadHeaders(state.steps.map((s) => s.messageId)) : {};
+			raw = await composeRaw({
+				from: formatMailbox(message.fromName, settings.email),
+				to: formatMailbox(prospect.name, prospect.address.address),
+				replyTo: message.replyTo,
+				subject: rendered.subject,
+				text: rendered.text,
+				html: rendered.html,
+				messageId,
+				date: now,
+				...thread,
+				listUnsubscribe: { mailto: message.unsubscribeMailto, url: message.unsubscribeUrl },
+			});
+		} catch (error) {
+			return failedResult(this.base(prospect), asSequenceError(error), step);
+		}
+		// the claim (Sent connection) and the inbox re-check (inbox connection) run side by side
+		const [claiming, checking] = await Promise.allSettled([
+			claimStep(this.sessions.sent, this.sessions.sentPath, raw, messageId, now),
+			this.view.recheck(),
+		]);
+		if (claiming.status === 'rejected') return failedResult(this.base(prospect), asSequenceError(claiming.reason), step);
+		if (!claiming.value.won) {
+			return {
+				...this.base(prospect),
+				status: 'notDue',
+				step,
+				reason: `Step ${step} was sent by another execution at the same time; not sent again`,
+			};
+		}
+		const firstId = state.steps.find((s) => s.step === 1)?.messageId;
+		const claimed: Claimed = {
+			prospect,
+			step,
+			now,
+			raw,
+			messageId,
+			subject: rendered.subject,
+			claim: claiming.value.claim,
+			threadMessageId: step === 1 ? messageId : (firstId ?? messageId),
+		};
+		if (checking.status === 'rejected') {
+			await this.release(claimed);
+			return failedResult(this.base(prospect), asSequenceError(checking.reason));
+		}
+		this.view.addInbound(checking.value);
+		const again = this.decideFor(prospect, now);
+		if (again.status !== 'due' || again.step !== step) {
+			await this.release(claimed);
+			return decisionResult(this.base(prospect), again);
+		}
+		return claimed;
+	}
+
+	/** Why a claimed step must not go out after the previous send settled (mailbox blocked, limit used up), if it must not. */
+	private heldBack(claimed: Claimed): ProspectResult | undefined {
+		const { prospect, step, now } = claimed;
+		if (this.blocked) return failedResult(this.base(prospect), this.blocked, step);
+		const decision = this.decideFor(prospect, now);
+		if (decision.status !== 'due' || decision.step !== step) return decisionResult(this.base(prospect), decision);
+		return undefined;
+	}
+
+	/** Deletes a claim whose step is not sent; if that fails, the next run counts the step as sent (never twice). */
+	private async release(claimed: Claimed): Promise<void> {
+		await releaseClaim(this.sessions.sent, claimed.claim).catch(() => undefined);
+	}
+
+	/** SMTP for a claimed step; on acceptance records it, on refusal releases the claim. Never rejects. */
+	private async transmit(claimed: Claimed): Promise<ProspectResult> {
+		const { settings, sequenceKey } = this.request;
+		const { prospect, step, messageId, now } = claimed;
+		let accepted;
+		try {
+			this.smtp ??= createSmtpPool(settings);
+			accepted = await sendRaw(this.smtp, settings, { from: settings.email, to: prospect.address.address }, claimed.raw);
+		} catch (error) {
+			const failure = asSequenceError(error);
+			await this.release(claimed);
+			if (failure.code === 'SMTP_POLICY' || !(failure instanceof SequenceError && 'responseCode' in failure)) {
+				this.blocked = new SequenceError(failure.code, `Not sent: sending from ${settings.email} stopped for this run. ${failure.message}`, {
+					temporary: failure.temporary,
+					hint: failure.hint,
+				});
+			}
+			return failedResult(this.base(prospect), failure, step);
+		}
+		this.sentThisRun++;
+		this.sentToday++;
+		this.lastSendAt = this.env.now().getTime();
+		this.confirms.add(claimed.claim.uid);
+		this.view.addSentCopy(prospect, {
+			uid: claimed.claim.uid,
+			messageId,
+			ref: { sequenceHash: this.view.seqHash, step, prospectHash: prospectHash(sequenceKey, prospect.address.address) },
+			date: now,
+			to: [ledgerAddress(prospect.address.address)],
+			subject: claimed.subject,
+			mark: 'confirmed',
+		});
+		const after = this.decideFor(prospect, this.env.now());
+		return {
+			...this.base(prospect),
+			status: 'sent',
+			reason: `Step ${step} sent`,
+			step,
+			messageId,
+			threadMessageId: claimed.threadMessageId,
+			sentAt: now.toISOString(),
+			smtpResponse: accepted.response,
+			...('nextStepAt' in after && after.nextStepAt ? { nextStepAt: isoString(after.nextStepAt) } : {}),
+		};
+	}
+}
