@@ -64,11 +64,14 @@ SELFSIGNED_HOST=${SELFSIGNED_HOST:-${MAILSTACK_SELFSIGNED_HOST:-127.0.0.2}}
 DOMAIN=${MAILSTACK_DOMAIN:-example.test}
 # many users, so that each test file can own its mailboxes (the mailbox is the ledger)
 USERS=${MAILSTACK_USERS:-alice bob carol dave erin frank grace heidi ivan judy demo prospect1 prospect2 prospect3 colleague $(printf "u%02d " $(seq 1 99)) $(printf "u%03d " $(seq 100 200))}
+# Exchange-Online-like users: their folders keep no custom keywords (PERMANENTFLAGS without \*), see
+# the no-keyword ACL in write_config. Exchange answers "PERMANENTFLAGS (\Seen \Answered \Flagged \Deleted \Draft $MDNSent)".
+NO_KEYWORD_USERS=${MAILSTACK_NO_KEYWORD_USERS:-$(printf "exo%02d " $(seq 1 10))}
 PASSWORD=${MAILSTACK_PASSWORD:-secret}
 HOST=127.0.0.1
 # Bumped whenever the generated configuration gains listeners or certificates: a running instance of an
 # older layout counts as stopped for `status` (exit 3) and `start` restarts it with the new configuration.
-LAYOUT=2
+LAYOUT=3
 
 DCONF=$BASE/dovecot/dovecot.conf
 PCONF=$BASE/postfix
@@ -183,6 +186,16 @@ write_config() {
     [[ $u == *@* ]] || u="$u@$DOMAIN"
     printf '%s:{PLAIN}%s::::::\n' "$u" "$PASSWORD" >>"$BASE/dovecot/users"
   done
+  # No-keyword users: the acl plugin is on for them only (userdb extra field), and the global ACL file
+  # grants every right except "w" ("write flags other than \Seen and \Deleted"): Dovecot then answers
+  # PERMANENTFLAGS (\Deleted \Seen) without \*, and silently drops keywords on APPEND and STORE.
+  # That is the property of Exchange Online that matters to us (no custom keywords); Exchange still
+  # keeps \Answered \Flagged \Draft, which Dovecot's ACLs cannot separate from keywords.
+  printf '%s\n' '* owner lrstipekxa' >"$BASE/dovecot/no-keyword-acl"
+  for u in $NO_KEYWORD_USERS; do
+    [[ $u == *@* ]] || u="$u@$DOMAIN"
+    printf '%s:{PLAIN}%s::::::userdb_acl=vfile:%s\n' "$u" "$PASSWORD" "$BASE/dovecot/no-keyword-acl" >>"$BASE/dovecot/users"
+  done
   chown root:dovecot "$BASE/dovecot/users"; chmod 640 "$BASE/dovecot/users"
 
   # Dovecot's oauth2 passdb asks the authorization server about every token (RFC 7662, POST with HTTP
@@ -245,6 +258,8 @@ userdb {
 }
 
 mail_location = maildir:~/Maildir
+# active only for users whose userdb sets "acl" (the no-keyword users above)
+mail_plugins = acl
 mail_fsync = never
 maildir_very_dirty_syncs = yes
 mailbox_idle_check_interval = 1 secs
