@@ -14,7 +14,7 @@ import { backoffDelay, DEFAULT_BACKOFF, shouldGiveUp, type BackoffPolicy } from 
 import { advanceCursor, newUids, planResume, type ResumePlan } from '../core/trigger/cursor';
 import type { FolderCursor } from '../core/trigger/trigger-state';
 import { explainConnectionError, secretsFor } from './connection-error';
-import { createImapClient } from './imap-client';
+import { closeImap, connectImap } from './imap-client';
 
 /**
  * How long one IDLE may last before it is re-issued: under our 5-minute socket timeout, far under the
@@ -149,33 +149,22 @@ export class FolderWatcher {
 	private async closeClient(): Promise<void> {
 		const client = this.client;
 		this.client = undefined;
-		if (!client) return;
-		if (client.usable) await client.logout().catch(() => client.close());
-		else client.close();
+		await closeImap(client);
 	}
 
 	private async openSession(): Promise<void> {
-		const client = createImapClient(this.settings, {
-			maxIdleTime: this.tuning.maxIdleTimeMs,
-			logger: {
-				debug: (entry: { src?: string; msg?: string }) => {
-					// imapflow logs each command it sends as { src: 'c', msg: '<tag> <COMMAND> …' }; SASL and
-					// literal continuations are logged too, without a tag
-					if (entry.src === 'c' && typeof entry.msg === 'string' && /^\S+ [A-Z]/.test(entry.msg)) this.stats.commands++;
-				},
-				info: () => undefined,
-				warn: () => undefined,
-				error: () => undefined,
-				trace: () => undefined,
-			},
-		});
-		// failures surface through the rejected command or the 'close' event; 'error' must have a listener
-		client.on('error', () => undefined);
-		client.on('exists', () => this.nudge());
-		client.on('close', () => this.wake?.());
-		this.client = client;
 		try {
-			await client.connect();
+			// failures surface through the rejected command or the 'close' event
+			const client = await connectImap(this.settings, {
+				extra: { maxIdleTime: this.tuning.maxIdleTimeMs },
+				log: { warn: (message) => this.handlers.onLog?.('warn', message) },
+				onCommand: () => this.stats.commands++,
+				attach: (created) => {
+					created.on('exists', () => this.nudge());
+					created.on('close', () => this.wake?.());
+					this.client = created;
+				},
+			});
 			this.stats.sessions++;
 			const mailbox = await client.mailboxOpen(this.folder, { readOnly: true });
 			const plan = planResume(

@@ -4,7 +4,7 @@
  */
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { MailboxSettings } from '../core/mailbox/settings';
-import { explainConnectionError, secretsFor } from './connection-error';
+import { explainConnectionError, scrubSecrets, secretsFor } from './connection-error';
 import { tlsOptionsFor } from './tls-options';
 
 /** How long to wait for the TCP (and TLS) connection. */
@@ -39,15 +39,74 @@ export function createImapClient(settings: MailboxSettings, extra: Partial<ImapF
 	return new ImapFlow(imapOptions(settings, extra));
 }
 
+/** Where imapflow's warnings go: n8n's logger in the nodes. */
+export interface ImapLog {
+	warn(message: string): void;
+}
+
+/** How a session is opened, beyond the mailbox settings. */
+export interface ImapSessionOptions {
+	/** imapflow options over ours (e.g. `maxIdleTime` for the trigger). */
+	extra?: Partial<ImapFlowOptions>;
+	/**
+	 * Receives imapflow's warnings and errors — e.g. "Dropped flags the mailbox does not accept", which
+	 * is all imapflow says when a server keeps no custom keywords. Silent without.
+	 */
+	log?: ImapLog;
+	/** Called for each command imapflow sends (counters for tests and benchmarks). */
+	onCommand?: () => void;
+	/** Called with the new client before it connects (event listeners; a handle to close it meanwhile). */
+	attach?: (client: ImapFlow) => void;
+}
+
+/** Longest imapflow log line passed on: entries can quote server responses of any length. */
+const MAX_LOG_LENGTH = 500;
+
+/** One imapflow log entry as a line: its message, the folder, dropped flags, the error's message. */
+function describeLogEntry(entry: unknown): string {
+	if (typeof entry !== 'object' || entry === null) return String(entry);
+	const { msg, path, dropped, err } = entry as { msg?: unknown; path?: unknown; dropped?: unknown; err?: unknown };
+	const parts: string[] = [];
+	if (typeof msg === 'string') parts.push(msg);
+	if (typeof path === 'string') parts.push(`folder "${path}"`);
+	if (Array.isArray(dropped)) parts.push(`flags dropped: ${dropped.map(String).join(' ')}`);
+	if (err instanceof Error) parts.push(err.message);
+	return parts.join('; ') || 'warning';
+}
+
+/**
+ * imapflow's logger for a session: warnings to `log` (scrubbed, bounded), commands counted. Its
+ * error-level entries accompany a failed command or a closed connection, which reach our code as the
+ * command's rejection or the 'close' event and are reported from there.
+ */
+function imapLogger(settings: MailboxSettings, session: ImapSessionOptions): ImapFlowOptions['logger'] {
+	const { log, onCommand } = session;
+	if (!log && !onCommand) return false;
+	const secrets = secretsFor(settings.user, settings.password);
+	const warn = (entry: unknown) => log?.warn(scrubSecrets(`IMAP ${settings.imap.host}: ${describeLogEntry(entry)}`, secrets).slice(0, MAX_LOG_LENGTH));
+	return {
+		debug: (entry: { src?: string; msg?: string }) => {
+			// imapflow logs each command it sends as { src: 'c', msg: '<tag> <COMMAND> …' }; SASL and literal
+			// continuations are logged too, without a tag
+			if (onCommand && entry.src === 'c' && typeof entry.msg === 'string' && /^\S+ [A-Z]/.test(entry.msg)) onCommand();
+		},
+		info: () => undefined,
+		warn,
+		error: () => undefined,
+		trace: () => undefined,
+	};
+}
+
 /**
  * A new client, connected and logged in. Connection and login failures come out explained
  * (ConnectionError, password scrubbed), and the half-open client is closed before that: no path leaves
  * a socket behind.
  */
-export async function connectImap(settings: MailboxSettings, extra: Partial<ImapFlowOptions> = {}): Promise<ImapFlow> {
-	const client = createImapClient(settings, extra);
+export async function connectImap(settings: MailboxSettings, session: ImapSessionOptions = {}): Promise<ImapFlow> {
+	const client = createImapClient(settings, { logger: imapLogger(settings, session), ...session.extra });
 	// imapflow also emits 'error' on the client; the failing command rejects with the same error
 	client.on('error', () => undefined);
+	session.attach?.(client);
 	try {
 		await client.connect();
 	} catch (error) {
@@ -77,8 +136,8 @@ export async function closeImap(client: ImapFlow | undefined): Promise<void> {
  * Connects a new client, runs `work`, and always logs out (or closes a broken connection). Connection
  * and login failures come out explained (ConnectionError); errors from `work` pass through as they are.
  */
-export async function withImapClient<T>(settings: MailboxSettings, work: (client: ImapFlow) => Promise<T>): Promise<T> {
-	const client = await connectImap(settings);
+export async function withImapClient<T>(settings: MailboxSettings, work: (client: ImapFlow) => Promise<T>, log?: ImapLog): Promise<T> {
+	const client = await connectImap(settings, { log });
 	try {
 		return await work(client);
 	} finally {

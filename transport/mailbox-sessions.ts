@@ -8,7 +8,7 @@
  */
 import type { ImapFlow } from 'imapflow';
 import type { MailboxSettings } from '../core/mailbox/settings';
-import { closeImap, connectImap } from './imap-client';
+import { closeImap, connectImap, type ImapLog } from './imap-client';
 import { findJunkFolder, findSentFolder } from './mail-folders';
 
 /** Which sessions and folders a run needs. */
@@ -33,8 +33,9 @@ export class MailboxSessions {
 	 * Logs in the sessions side by side, finds Sent (and Junk) and selects Sent. If anything fails, every
 	 * session that did open is closed before the error is thrown.
 	 */
-	static async open(settings: MailboxSettings, needs: SessionNeeds): Promise<MailboxSessions> {
-		const opened = await Promise.allSettled([connectImap(settings), connectImap(settings), ...(needs.operation === 'send' ? [connectImap(settings)] : [])]);
+	static async open(settings: MailboxSettings, needs: SessionNeeds, log?: ImapLog): Promise<MailboxSessions> {
+		const connect = () => connectImap(settings, { log });
+		const opened = await Promise.allSettled([connect(), connect(), ...(needs.operation === 'send' ? [connect()] : [])]);
 		const clients = opened.map((o) => (o.status === 'fulfilled' ? o.value : undefined));
 		try {
 			const refused = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected');

@@ -24,7 +24,7 @@ export async function runSequence(request: RunRequest, env: RunEnvironment): Pro
 	let view: LedgerView;
 	let sentToday: number;
 	try {
-		sessions = await MailboxSessions.open(request.settings, { operation, checkJunk: message.checkJunk });
+		sessions = await MailboxSessions.open(request.settings, { operation, checkJunk: message.checkJunk }, env.log);
 	} catch (error) {
 		const failure = asSequenceError(error);
 		return prospects.map((p) => failedResult(baseResult(p.index, p.address.address, sequenceKey, []), failure));

@@ -60,9 +60,16 @@ export interface RunRequest {
 	failFast?: boolean;
 }
 
-/** Injected time and chance. */
+/** Where the run's warnings go (n8n's logger in the node). */
+export interface RunLog {
+	warn(message: string): void;
+}
+
+/** Injected time, chance and logging. */
 export interface RunEnvironment {
 	now(): Date;
 	sleep(ms: number): Promise<void>;
 	random(): number;
+	/** Warnings from the mail libraries (e.g. flags the server would not keep). Silent without. */
+	log?: RunLog;
 }

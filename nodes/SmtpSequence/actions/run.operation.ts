@@ -105,7 +105,12 @@ export async function runOperation(this: IExecuteFunctions, operation: 'send' | 
 			failFast: !continueOnFail,
 			render: stepRenderer(this, sequenceKey, request.templates, request.options, (i) => addresses.get(i) ?? ''),
 		},
-		{ now: () => new Date(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), random: Math.random },
+		{
+			now: () => new Date(),
+			sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+			random: Math.random,
+			log: { warn: (message) => this.logger.warn(message) },
+		},
 	);
 	for (const result of results) {
 		if (result.status === 'failed' && !continueOnFail) throw toNodeError(node, result.error, { itemIndex: result.index });
