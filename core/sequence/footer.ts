@@ -2,11 +2,7 @@
  * The optional footer (an unsubscribe sentence) appended to every rendered step: as its own paragraph in
  * the text body and, escaped, in the HTML body.
  */
-import type { RenderedStep } from './render';
-
-function escapeHtml(text: string): string {
-	return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\n/g, '<br>');
-}
+import { escapeHtml, type RenderedStep } from './render';
 
 /** The step with `footer` appended; unchanged without one. */
 export function withFooter(rendered: RenderedStep, footer: string | undefined): RenderedStep {
@@ -14,6 +10,6 @@ export function withFooter(rendered: RenderedStep, footer: string | undefined): 
 	return {
 		...rendered,
 		text: `${rendered.text}\n\n${footer}`,
-		...(rendered.html !== undefined ? { html: `${rendered.html}<p>${escapeHtml(footer)}</p>` } : {}),
+		...(rendered.html !== undefined ? { html: `${rendered.html}<p>${escapeHtml(footer).replace(/\n/g, '<br>')}</p>` } : {}),
 	};
 }
