@@ -6,6 +6,7 @@
 import { ConnectionError, type ErrorCode } from '../core/errors';
 import { explainAuthFailure, type AuthKind } from '../core/mailbox/auth-failure';
 import type { Endpoint } from '../core/mailbox/presets';
+import type { MailboxSettings } from '../core/mailbox/settings';
 
 /** What we know of the connection attempt that failed. */
 export interface ConnectionContext {
@@ -142,6 +143,27 @@ export function tokenSecretsFor(user: string, tokens: string[], endpoint: Endpoi
 export function secretsFor(user: string, password: string): string[] {
 	return [password, `\u0000${user}\u0000${password}`, `${user}\u0000${password}`].filter((s) => s.length > 0);
 }
+
+/**
+ * What must never appear in a message about this mailbox's `service` side: the password, or every token
+ * the mailbox's token source has held so far (asked at the time of the error: tokens change during a run).
+ */
+export function secretsOf(settings: MailboxSettings, service: 'SMTP' | 'IMAP'): string[] {
+	if (!settings.oauth2) return secretsFor(settings.user, settings.password);
+	const user = service === 'SMTP' ? settings.oauth2.smtpUser : settings.user;
+	return tokenSecretsFor(user, settings.oauth2.tokens.secrets(), service === 'SMTP' ? settings.smtp : settings.imap);
+}
+
+/** The context `explainConnectionError` needs for one side of this mailbox. */
+export function connectionContext(settings: MailboxSettings, service: 'SMTP' | 'IMAP'): ConnectionContext {
+	return {
+		service,
+		endpoint: service === 'SMTP' ? settings.smtp : settings.imap,
+		secrets: secretsOf(settings, service),
+		auth: settings.oauth2 ? 'oauth2' : 'password',
+	};
+}
+
 
 /** OpenSSL's certificate verification results as Node names them (crypto_common.cc), by what they mean. */
 const CERT_EXPIRED_CODES = new Set(['CERT_HAS_EXPIRED', 'ERROR_IN_CERT_NOT_AFTER_FIELD']);

@@ -8,13 +8,13 @@
  * the folder to. The caller persists the cursor and emits; only then does the watcher move on.
  */
 import type { ImapFlow } from 'imapflow';
-import { asSequenceError, ConnectionError, SequenceError } from '../core/errors';
+import { AuthorizationError, asSequenceError, ConnectionError, SequenceError } from '../core/errors';
 import type { MailboxSettings } from '../core/mailbox/settings';
 import { backoffDelay, DEFAULT_BACKOFF, shouldGiveUp, type BackoffPolicy } from '../core/trigger/backoff';
 import { advanceCursor, newUids, planResume, type ResumePlan } from '../core/trigger/cursor';
 import type { FolderCursor } from '../core/trigger/trigger-state';
-import { explainConnectionError, secretsFor } from './connection-error';
-import { closeImap, connectImap } from './imap-client';
+import { connectionContext, explainConnectionError } from './connection-error';
+import { closeImap, connectImap, sessionRefreshAt } from './imap-client';
 
 /**
  * How long one IDLE may last before it is re-issued: under our 5-minute socket timeout, far under the
@@ -23,6 +23,8 @@ import { closeImap, connectImap } from './imap-client';
 export const MAX_IDLE_TIME_MS = 4 * 60_000;
 /** Poll interval for servers without IDLE. */
 export const POLL_INTERVAL_MS = 60_000;
+/** Longest delay setTimeout keeps (about 24.8 days); longer ones would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Messages fetched (and handed over) per FETCH; bounds memory when catching up after long downtime. */
 export const FETCH_BATCH_SIZE = 50;
 
@@ -80,6 +82,8 @@ export const DEFAULT_WATCH_TUNING: FolderWatchTuning = {
 export interface FolderWatchStats {
 	/** Successful logins. */
 	sessions: number;
+	/** Sessions replaced before their OAuth2 token expired. */
+	tokenRotations: number;
 	/** IMAP commands sent, all sessions. */
 	commands: number;
 	/** Messages fetched with their source. */
@@ -96,7 +100,7 @@ function chunks<T>(list: readonly T[], size: number): T[][] {
 
 /** Watches one folder. `start()` once, `stop()` once. */
 export class FolderWatcher {
-	readonly stats: FolderWatchStats = { sessions: 0, commands: 0, fetched: 0, searchedUids: 0 };
+	readonly stats: FolderWatchStats = { sessions: 0, tokenRotations: 0, commands: 0, fetched: 0, searchedUids: 0 };
 	private readonly tuning: FolderWatchTuning;
 	private client: ImapFlow | undefined;
 	private cursor: FolderCursor | undefined;
@@ -142,8 +146,7 @@ export class FolderWatcher {
 
 	private explain(error: unknown): SequenceError {
 		if (error instanceof SequenceError) return error;
-		const { settings } = this;
-		return explainConnectionError(error, { service: 'IMAP', endpoint: settings.imap, secrets: secretsFor(settings.user, settings.password) });
+		return explainConnectionError(error, connectionContext(this.settings, 'IMAP'));
 	}
 
 	private async closeClient(): Promise<void> {
@@ -233,15 +236,26 @@ export class FolderWatcher {
 				}
 				attempt = 0;
 				failingSince = undefined;
-				await this.watch(this.client as ImapFlow);
+				if ((await this.watch(this.client as ImapFlow)) === 'token-expiring') {
+					// a session may not outlive its OAuth2 token (Exchange Online ends or invalidates it): replace
+					// it now, without backoff; the new one resumes from the cursor, so nothing is lost or repeated
+					await this.closeClient();
+					await this.openSession();
+					this.stats.tokenRotations++;
+					this.handlers.onLog?.('debug', `Signed in to "${this.folder}" again with a fresh access token before the old one expires`);
+				}
 			} catch (error) {
 				if (this.stopped) break;
 				const explained = asSequenceError(this.explain(error));
 				const now = this.tuning.now();
 				failingSince ??= now;
-				// Once these settings have worked, only a rejected password is final at once: a reset
-				// during a reconnect's TLS handshake (server restarting) looks like a TLS mismatch.
-				const final = explained.code === 'AUTH_FAILED' || (!this.provenSettings && !explained.temporary);
+				// Once these settings have worked, only a rejected password (or a sign-in that cannot give a
+				// token any more) is final at once: a reset during a reconnect's TLS handshake (server
+				// restarting) looks like a TLS mismatch.
+				const final =
+					explained.code === 'AUTH_FAILED' ||
+					(explained instanceof AuthorizationError && !explained.temporary) ||
+					(!this.provenSettings && !explained.temporary);
 				if (shouldGiveUp({ temporary: !final }, failingSince, now, this.tuning.backoff)) {
 					this.stopped = true;
 					await this.closeClient();
@@ -256,23 +270,38 @@ export class FolderWatcher {
 		}
 	}
 
-	/** One session: catch up, wait for news, repeat, until the connection is gone. */
-	private async watch(client: ImapFlow): Promise<void> {
+	/**
+	 * One session: catch up, wait for news, repeat, until the connection is gone — or, for an OAuth2
+	 * mailbox, until its token is due for refresh ('token-expiring': the caller signs in again).
+	 */
+	private async watch(client: ImapFlow): Promise<'stopped' | 'token-expiring'> {
 		const useIdle = this.tuning.mode === 'auto' && client.capabilities.has('IDLE');
+		const rotateAt = sessionRefreshAt(client);
 		while (!this.stopped && client.usable) {
 			this.changed = false;
 			await this.catchUp(client);
 			if (this.changed || this.stopped) continue;
+			const untilRotation = rotateAt === undefined ? Infinity : rotateAt - this.tuning.now();
+			if (untilRotation <= 0) return 'token-expiring';
 			this.handlers.onWaiting?.(this.folder);
 			if (useIdle) {
-				await client.idle();
+				// any command ends IDLE (imapflow sends DONE first); the loop then sees the rotation is due
+				const timer = Number.isFinite(untilRotation)
+					? setTimeout(() => client.noop().catch(() => undefined), Math.min(untilRotation, MAX_TIMER_MS))
+					: undefined;
+				try {
+					await client.idle();
+				} finally {
+					clearTimeout(timer);
+				}
 			} else {
-				await this.sleep(this.tuning.pollIntervalMs);
+				await this.sleep(Math.min(this.tuning.pollIntervalMs, untilRotation));
 				// RFC 3501 §6.1.2: NOOP lets the server report new messages (untagged EXISTS)
 				if (!this.stopped && client.usable) await client.noop();
 			}
 		}
 		if (!this.stopped) throw this.closedError();
+		return 'stopped';
 	}
 
 	/** The established session ended (kicked, server restart, socket timeout): always worth a retry. */

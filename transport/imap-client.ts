@@ -3,8 +3,10 @@
  * security modes map onto imapflow's options.
  */
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import { ConnectionError } from '../core/errors';
+import type { AccessToken } from '../core/mailbox/access-token';
 import type { MailboxSettings } from '../core/mailbox/settings';
-import { explainConnectionError, scrubSecrets, secretsFor } from './connection-error';
+import { connectionContext, explainConnectionError, scrubSecrets, secretsOf } from './connection-error';
 import { tlsOptionsFor } from './tls-options';
 
 /** How long to wait for the TCP (and TLS) connection. */
@@ -14,16 +16,20 @@ export const IMAP_GREETING_TIMEOUT_MS = 15_000;
 /** Idle socket timeout; IDLE is re-issued well before it (imapflow's maxIdleTime). */
 export const IMAP_SOCKET_TIMEOUT_MS = 5 * 60_000;
 
-/** imapflow options for the mailbox; `extra` overrides (e.g. maxIdleTime for the trigger). */
-export function imapOptions(settings: MailboxSettings, extra: Partial<ImapFlowOptions> = {}): ImapFlowOptions {
+/**
+ * imapflow options for the mailbox; `extra` overrides (e.g. maxIdleTime for the trigger). An OAuth2
+ * mailbox needs the `accessToken` to log in with (imapflow then uses OAUTHBEARER or XOAUTH2).
+ */
+export function imapOptions(settings: MailboxSettings, extra: Partial<ImapFlowOptions> = {}, accessToken?: string): ImapFlowOptions {
 	const { imap } = settings;
+	if (settings.oauth2 && !accessToken) throw new Error('an OAuth2 mailbox logs in to IMAP through connectImap (it needs a token)');
 	return {
 		host: imap.host,
 		port: imap.port,
 		secure: imap.security === 'tls',
 		// imapflow upgrades opportunistically when undefined; we want exactly what the user chose
 		doSTARTTLS: imap.security === 'starttls' ? true : imap.security === 'none' ? false : undefined,
-		auth: { user: settings.user, pass: settings.password },
+		auth: accessToken ? { user: settings.user, accessToken } : { user: settings.user, pass: settings.password },
 		tls: tlsOptionsFor('IMAP', imap, settings.tls),
 		logger: false,
 		connectionTimeout: IMAP_CONNECTION_TIMEOUT_MS,
@@ -34,9 +40,20 @@ export function imapOptions(settings: MailboxSettings, extra: Partial<ImapFlowOp
 	};
 }
 
-/** A new, not yet connected client. */
-export function createImapClient(settings: MailboxSettings, extra: Partial<ImapFlowOptions> = {}): ImapFlow {
-	return new ImapFlow(imapOptions(settings, extra));
+/** A new, not yet connected client (password mailboxes, or with the token to log in with). */
+export function createImapClient(settings: MailboxSettings, extra: Partial<ImapFlowOptions> = {}, accessToken?: string): ImapFlow {
+	return new ImapFlow(imapOptions(settings, extra, accessToken));
+}
+
+/** The token each OAuth2 session logged in with: its expiry decides when a long-lived session is replaced. */
+const sessionTokens = new WeakMap<ImapFlow, AccessToken>();
+
+/**
+ * When a session should be replaced by one with a fresh token (its token's refresh time), for sessions
+ * that stay open for hours (the trigger's IDLE). Undefined for password sessions.
+ */
+export function sessionRefreshAt(client: ImapFlow): number | undefined {
+	return sessionTokens.get(client)?.refreshAt;
 }
 
 /** Where imapflow's warnings go: n8n's logger in the nodes. */
@@ -82,8 +99,8 @@ function describeLogEntry(entry: unknown): string {
 function imapLogger(settings: MailboxSettings, session: ImapSessionOptions): ImapFlowOptions['logger'] {
 	const { log, onCommand } = session;
 	if (!log && !onCommand) return false;
-	const secrets = secretsFor(settings.user, settings.password);
-	const warn = (entry: unknown) => log?.warn(scrubSecrets(`IMAP ${settings.imap.host}: ${describeLogEntry(entry)}`, secrets).slice(0, MAX_LOG_LENGTH));
+	const warn = (entry: unknown) =>
+		log?.warn(scrubSecrets(`IMAP ${settings.imap.host}: ${describeLogEntry(entry)}`, secretsOf(settings, 'IMAP')).slice(0, MAX_LOG_LENGTH));
 	return {
 		debug: (entry: { src?: string; msg?: string }) => {
 			// imapflow logs each command it sends as { src: 'c', msg: '<tag> <COMMAND> …' }; SASL and literal
@@ -97,13 +114,8 @@ function imapLogger(settings: MailboxSettings, session: ImapSessionOptions): Ima
 	};
 }
 
-/**
- * A new client, connected and logged in. Connection and login failures come out explained
- * (ConnectionError, password scrubbed), and the half-open client is closed before that: no path leaves
- * a socket behind.
- */
-export async function connectImap(settings: MailboxSettings, session: ImapSessionOptions = {}): Promise<ImapFlow> {
-	const client = createImapClient(settings, { logger: imapLogger(settings, session), ...session.extra });
+async function connectOnce(settings: MailboxSettings, session: ImapSessionOptions, token: AccessToken | undefined): Promise<ImapFlow> {
+	const client = createImapClient(settings, { logger: imapLogger(settings, session), ...session.extra }, token?.value);
 	// imapflow also emits 'error' on the client; the failing command rejects with the same error
 	client.on('error', () => undefined);
 	session.attach?.(client);
@@ -111,9 +123,28 @@ export async function connectImap(settings: MailboxSettings, session: ImapSessio
 		await client.connect();
 	} catch (error) {
 		client.close();
-		throw explainConnectionError(error, { service: 'IMAP', endpoint: settings.imap, secrets: secretsFor(settings.user, settings.password) });
+		throw explainConnectionError(error, connectionContext(settings, 'IMAP'));
 	}
+	if (token) sessionTokens.set(client, token);
 	return client;
+}
+
+/**
+ * A new client, connected and logged in. Connection and login failures come out explained
+ * (ConnectionError, password or tokens scrubbed), and the half-open client is closed before that: no
+ * path leaves a socket behind. An OAuth2 mailbox logs in with a token valid beyond the refresh margin;
+ * if the server refuses it, once more with a refreshed one (AuthorizationError when none can be had).
+ */
+export async function connectImap(settings: MailboxSettings, session: ImapSessionOptions = {}): Promise<ImapFlow> {
+	const tokens = settings.oauth2?.tokens;
+	const token = await tokens?.current();
+	try {
+		return await connectOnce(settings, session, token);
+	} catch (error) {
+		const refused = error instanceof ConnectionError && error.code === 'AUTH_FAILED';
+		if (!tokens || !token || !refused) throw error;
+		return connectOnce(settings, session, await tokens.renew(token.value));
+	}
 }
 
 /**

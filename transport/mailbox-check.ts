@@ -4,19 +4,21 @@
  * can pin it.
  */
 import { X509Certificate } from 'node:crypto';
-import { ConnectionError } from '../core/errors';
+import { ConnectionError, SequenceError } from '../core/errors';
 import { describeCertificate } from '../core/mailbox/server-certificate';
 import type { MailboxSettings, MailService } from '../core/mailbox/settings';
-import { explainConnectionError, secretsFor } from './connection-error';
+import { connectionContext, explainConnectionError } from './connection-error';
 import { fetchServerCertificate, trustSelfSignedServers } from './server-certificate';
 import { createSmtpTransport } from './smtp-client';
+import { tokenErrorOf } from './smtp-send';
 import { withImapClient } from './imap-client';
 
 /** Result of checking one mailbox. */
 export interface MailboxCheckResult {
 	ok: boolean;
-	smtp: ConnectionError | null;
-	imap: ConnectionError | null;
+	/** ConnectionError, or AuthorizationError when an OAuth2 mailbox could get no token. */
+	smtp: SequenceError | null;
+	imap: SequenceError | null;
 	/** One sentence for the credential panel. */
 	message: string;
 }
@@ -27,7 +29,7 @@ export async function checkSmtp(settings: MailboxSettings): Promise<void> {
 	try {
 		await transport.verify();
 	} catch (error) {
-		throw explainConnectionError(error, { service: 'SMTP', endpoint: settings.smtp, secrets: secretsFor(settings.user, settings.password) });
+		throw tokenErrorOf(error) ?? explainConnectionError(error, connectionContext(settings, 'SMTP'));
 	} finally {
 		transport.close();
 	}
@@ -73,10 +75,10 @@ export async function checkMailbox(settings: MailboxSettings): Promise<MailboxCh
 	const outcome = (service: MailService) =>
 		checkSide(service, settings).then(
 			(note) => ({ error: null, note }),
-			(error: unknown) => ({ error: error instanceof ConnectionError ? error : explainConnectionError(error, { service, endpoint: service === 'SMTP' ? settings.smtp : settings.imap, secrets: secretsFor(settings.user, settings.password) }), note: undefined }),
+			(error: unknown) => ({ error: error instanceof SequenceError ? error : explainConnectionError(error, connectionContext(settings, service)), note: undefined }),
 		);
 	const [smtp, imap] = await Promise.all([outcome('SMTP'), outcome('IMAP')]);
-	const failures = [smtp.error, imap.error].filter((e): e is ConnectionError => e !== null);
+	const failures = [smtp.error, imap.error].filter((e): e is SequenceError => e !== null);
 	const notes = [smtp.note, imap.note].filter((note): note is string => note !== undefined);
 	const message = failures.length === 0
 		? [`Logged in to SMTP (${settings.smtp.host}:${settings.smtp.port}) and IMAP (${settings.imap.host}:${settings.imap.port}).`, ...notes].join(' ')

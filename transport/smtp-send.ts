@@ -4,9 +4,9 @@
  * blocks the mailbox for the rest of the run; no answer at all → a ConnectionError naming the server.
  */
 import type { Transporter } from 'nodemailer';
-import { SmtpRejection, type ConnectionError } from '../core/errors';
+import { SequenceError, SmtpRejection } from '../core/errors';
 import type { MailboxSettings } from '../core/mailbox/settings';
-import { explainConnectionError, scrubSecrets, secretsFor } from './connection-error';
+import { connectionContext, explainConnectionError, scrubSecrets, secretsOf } from './connection-error';
 
 /** What the SMTP server said when it accepted the message. */
 export interface SmtpAccepted {
@@ -61,26 +61,38 @@ export async function sendRaw(
 	envelope: { from: string; to: string },
 	raw: Buffer,
 ): Promise<SmtpAccepted> {
-	const secrets = secretsFor(settings.user, settings.password);
 	try {
 		const info = (await transport.sendMail({ envelope, raw })) as { response?: string; rejected?: unknown[] };
-		return { response: scrubSecrets(String(info.response ?? ''), secrets) };
+		return { response: scrubSecrets(String(info.response ?? ''), secretsOf(settings, 'SMTP')) };
 	} catch (error) {
-		throw toSendError(error, settings, secrets);
+		throw toSendError(error, settings);
 	}
 }
 
-function toSendError(error: unknown, settings: MailboxSettings, secrets: string[]): SmtpRejection | ConnectionError {
+/** The AuthorizationError behind a failed XOAUTH2 login (no token could be had), if that was the cause. */
+export function tokenErrorOf(error: unknown): SequenceError | undefined {
+	const carried = typeof error === 'object' && error !== null ? (error as { tokenError?: unknown }).tokenError : undefined;
+	return carried instanceof SequenceError ? carried : undefined;
+}
+
+function toSendError(error: unknown, settings: MailboxSettings): SequenceError {
+	const tokenError = tokenErrorOf(error);
+	if (tokenError) return tokenError;
+	const secrets = secretsOf(settings, 'SMTP');
 	const fields: SmtpErrorFields = typeof error === 'object' && error !== null ? (error as SmtpErrorFields) : {};
 	const responseCode = Number(fields.responseCode);
 	const command = typeof fields.command === 'string' && fields.command ? fields.command : 'SMTP';
 	if (fields.code !== 'EAUTH' && Number.isInteger(responseCode) && responseCode >= 400 && responseCode < 600) {
 		return smtpRejection(responseCode, String(fields.response ?? fields.message ?? ''), command, secrets);
 	}
-	const explained = explainConnectionError(error, { service: 'SMTP', endpoint: settings.smtp, secrets });
+	const explained = explainConnectionError(error, connectionContext(settings, 'SMTP'));
 	if (explained.code === 'AUTH_FAILED') {
-		// the login worked when the credential was saved; now it does not: the mailbox is blocked for the run
-		return smtpRejection(535, explained.message, 'AUTH', secrets);
+		// the login worked when the credential was saved; now it does not: the mailbox is blocked for the run,
+		// and the explanation (e.g. Microsoft's SMTP AUTH switch) keeps its hint
+		const rejection = smtpRejection(535, explained.message, 'AUTH', secrets);
+		return explained.hint
+			? new SmtpRejection(rejection.code, rejection.message, rejection, { hint: `${explained.hint} Sending from this mailbox stopped for this run.` })
+			: rejection;
 	}
 	return explained;
 }

@@ -28,6 +28,8 @@ export type RefreshToken = () => Promise<OAuth2TokenData>;
 export interface AccessToken {
 	value: string;
 	expiresAt?: number;
+	/** From when on the source replaces it (expiry minus the refresh margin); sessions rotate then. */
+	refreshAt?: number;
 }
 
 /** Which provider's words to use in errors ('other' = the generic credential). */
@@ -163,8 +165,8 @@ export class AccessTokenSource {
 		}
 		this.refreshFn = options.refresh;
 		this.remember(access, refreshToken);
-		this.token = { value: access, expiresAt: expiryOf(stored) };
 		this.lifetimeMs = (positiveNumber(stored.expires_in) ?? 0) * 1000 || undefined;
+		this.token = this.withRefreshAt(access, expiryOf(stored));
 	}
 
 	/** Every token value this source has handed out or held: for scrubbing messages. */
@@ -175,7 +177,7 @@ export class AccessTokenSource {
 	/** A token valid for longer than the refresh margin; refreshes first when needed (or when expiry is unknown). */
 	async current(): Promise<AccessToken> {
 		const token = this.token;
-		if (token && token.expiresAt !== undefined && token.expiresAt - refreshMargin(this.lifetimeMs) > this.now()) return token;
+		if (token?.refreshAt !== undefined && token.refreshAt > this.now()) return token;
 		return this.refreshOnce();
 	}
 
@@ -226,8 +228,12 @@ export class AccessTokenSource {
 		const receivedAt = this.now();
 		this.remember(access, nonEmpty(data.refresh_token));
 		this.lifetimeMs = (positiveNumber(data.expires_in) ?? 0) * 1000 || undefined;
-		this.token = { value: access, expiresAt: expiryOf(data, receivedAt) };
+		this.token = this.withRefreshAt(access, expiryOf(data, receivedAt));
 		return this.token;
+	}
+
+	private withRefreshAt(value: string, expiresAt: number | undefined): AccessToken {
+		return expiresAt === undefined ? { value } : { value, expiresAt, refreshAt: expiresAt - refreshMargin(this.lifetimeMs) };
 	}
 
 	private remember(...values: Array<string | undefined>): void {

@@ -5,7 +5,9 @@
  */
 import { InputError } from '../errors';
 import { assertHeaderSafe } from '../mail/header-safety';
+import type { AccessTokenSource } from './access-token';
 import { isLoopbackOrPrivateHost } from './host';
+import { OAUTH2_PROVIDERS, type OAuth2ProviderId } from './oauth2-providers';
 import { PROVIDER_PRESETS, type Endpoint, type ProviderId, type Security } from './presets';
 import { parseFingerprints } from './server-certificate';
 
@@ -52,12 +54,27 @@ export interface TlsPolicy {
 	selfSigned?: Partial<Record<MailService, string>>;
 }
 
+/** How an OAuth2 mailbox logs in: an access token instead of the password. */
+export interface OAuth2Login {
+	/** Hands out a valid access token, refreshing it through n8n. */
+	tokens: AccessTokenSource;
+	/**
+	 * SASL user for SMTP: the signed-in account. `MailboxSettings.user` (IMAP) is the shared mailbox
+	 * when one is used (Microsoft: the token's owner opens it; sending "as" it needs Send As).
+	 */
+	smtpUser: string;
+}
+
 /** Everything needed to connect to one mailbox. */
 export interface MailboxSettings {
 	email: string;
 	senderName: string;
+	/** Login name (SMTP and IMAP with a password; IMAP with OAuth2). */
 	user: string;
+	/** Empty for OAuth2 mailboxes. */
 	password: string;
+	/** Set for OAuth2 mailboxes: log in with a token (XOAUTH2 / OAUTHBEARER), not the password. */
+	oauth2?: OAuth2Login;
 	smtp: Endpoint;
 	imap: Endpoint;
 	tls: TlsPolicy;
@@ -110,10 +127,6 @@ export function resolveMailboxSettings(credential: OutreachMailboxCredential): M
 	const imap = preset ? preset.imap : endpoint('IMAP', credential.imapHost, credential.imapPort, credential.imapSecurity);
 	assertUnencryptedAllowed('SMTP', smtp, credential.smtpAllowUnencrypted);
 	assertUnencryptedAllowed('IMAP', imap, credential.imapAllowUnencrypted);
-	const ca = credential.caCertificate?.trim();
-	if (ca && !ca.includes('-----BEGIN CERTIFICATE-----')) {
-		throw new InputError('INVALID_PARAMETER', 'CA Certificate (PEM) does not contain a certificate: paste the text from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.');
-	}
 	return {
 		email,
 		senderName,
@@ -121,12 +134,77 @@ export function resolveMailboxSettings(credential: OutreachMailboxCredential): M
 		password: credential.password,
 		smtp,
 		imap,
-		tls: {
-			...(ca ? { ca } : {}),
-			// a CA given means "verify against it": the self-signed option is ignored then
-			allowSelfSigned: credential.allowSelfSigned === true && !ca,
-			pinnedFingerprints: parseFingerprints(credential.pinnedFingerprints),
-		},
+		tls: tlsPolicyOf(credential),
 		filesSentItself: preset?.filesSentItself ?? false,
+	};
+}
+
+/** The TLS fields of a credential, checked. */
+function tlsPolicyOf(credential: { caCertificate?: string; allowSelfSigned?: boolean; pinnedFingerprints?: string }): TlsPolicy {
+	const ca = credential.caCertificate?.trim();
+	if (ca && !ca.includes('-----BEGIN CERTIFICATE-----')) {
+		throw new InputError('INVALID_PARAMETER', 'CA Certificate (PEM) does not contain a certificate: paste the text from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.');
+	}
+	return {
+		...(ca ? { ca } : {}),
+		// a CA given means "verify against it": the self-signed option is ignored then
+		allowSelfSigned: credential.allowSelfSigned === true && !ca,
+		pinnedFingerprints: parseFingerprints(credential.pinnedFingerprints),
+	};
+}
+
+/** The fields of the three OAuth2 credentials (see credentials/OutreachMailbox*OAuth2Api.credentials.ts). */
+export interface OAuth2MailboxCredential {
+	/** `microsoft`/`google`: servers from the provider; `other`: the credential's own server and TLS fields. */
+	provider: OAuth2ProviderId | 'other';
+	email: string;
+	senderName?: string;
+	/** Microsoft: a shared mailbox opened with the signed-in account's token. */
+	sharedMailbox?: string;
+	/** Generic credential: login name when it is not the address. */
+	user?: string;
+	smtpHost?: string;
+	smtpPort?: number;
+	smtpSecurity?: Security;
+	imapHost?: string;
+	imapPort?: number;
+	imapSecurity?: Security;
+	smtpAllowUnencrypted?: boolean;
+	imapAllowUnencrypted?: boolean;
+	allowSelfSigned?: boolean;
+	caCertificate?: string;
+	pinnedFingerprints?: string;
+}
+
+function checkedAddress(label: string, value: string | undefined): string {
+	const address = (value ?? '').trim();
+	if (!address || !address.includes('@')) throw new InputError('INVALID_ADDRESS', `The ${label} "${address}" is not an email address.`);
+	assertHeaderSafe(label, address);
+	return address;
+}
+
+/** Resolves an OAuth2 credential; the token source comes from the node (it needs n8n's refresh helper). */
+export function resolveOAuth2MailboxSettings(credential: OAuth2MailboxCredential, tokens: AccessTokenSource): MailboxSettings {
+	const account = checkedAddress('sender email address', credential.email);
+	const shared = credential.sharedMailbox?.trim() ? checkedAddress('shared mailbox address', credential.sharedMailbox) : undefined;
+	const senderName = (credential.senderName ?? '').trim();
+	assertHeaderSafe('sender name', senderName);
+	const known = credential.provider === 'other' ? undefined : OAUTH2_PROVIDERS[credential.provider];
+	const smtp = known ? known.smtp : endpoint('SMTP', credential.smtpHost, credential.smtpPort, credential.smtpSecurity);
+	const imap = known ? known.imap : endpoint('IMAP', credential.imapHost, credential.imapPort, credential.imapSecurity);
+	assertUnencryptedAllowed('SMTP', smtp, credential.smtpAllowUnencrypted);
+	assertUnencryptedAllowed('IMAP', imap, credential.imapAllowUnencrypted);
+	const login = credential.user?.trim() || account;
+	return {
+		email: shared ?? account,
+		senderName,
+		user: shared ?? login,
+		password: '',
+		oauth2: { tokens, smtpUser: login },
+		smtp,
+		imap,
+		// Microsoft's and Google's servers carry certificates of public authorities: nothing to choose
+		tls: known ? { allowSelfSigned: false, pinnedFingerprints: [] } : tlsPolicyOf(credential),
+		filesSentItself: known?.filesSentItself ?? false,
 	};
 }

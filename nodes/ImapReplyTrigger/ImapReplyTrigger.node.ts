@@ -14,9 +14,9 @@ import { ReplyTriggerEngine } from '../../transport/reply-trigger-engine';
 import { trustSelfSignedServers } from '../../transport/server-certificate';
 import { readAttachments } from '../../core/trigger/attachments';
 import {
+	authenticationProperty,
 	MAILBOX_TEST_METHOD,
-	OUTREACH_MAILBOX_CREDENTIAL,
-	mailboxSettingsFrom,
+	mailboxSettingsOf,
 	outreachMailboxConnectionTest,
 } from '../shared/mailbox-credential';
 import { triggerProperties } from './description';
@@ -52,8 +52,15 @@ export class ImapReplyTrigger implements INodeType {
 		defaults: { name: 'IMAP Reply Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'outreachMailboxApi', required: true, testedBy: 'outreachMailboxConnectionTest' }],
-		properties: triggerProperties,
+		// one per Authentication; the password one is tested on save (n8n 2.41 tests OAuth2 credentials only
+		// for a stored token, whatever a node says)
+		credentials: [
+			{ name: 'outreachMailboxApi', required: true, testedBy: 'outreachMailboxConnectionTest', displayOptions: { show: { authentication: ['password'] } } },
+			{ name: 'outreachMailboxMicrosoftOAuth2Api', required: true, displayOptions: { show: { authentication: ['microsoftOAuth2'] } } },
+			{ name: 'outreachMailboxGoogleOAuth2Api', required: true, displayOptions: { show: { authentication: ['googleOAuth2'] } } },
+			{ name: 'outreachMailboxOAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
+		],
+		properties: [authenticationProperty, ...triggerProperties],
 	};
 
 	methods = { credentialTest: { [MAILBOX_TEST_METHOD]: outreachMailboxConnectionTest } };
@@ -64,7 +71,7 @@ export class ImapReplyTrigger implements INodeType {
 		let folders: string[];
 		const { folders: choice, options } = readTriggerParameters(this);
 		try {
-			settings = await trustSelfSignedServers(mailboxSettingsFrom(await this.getCredentials(OUTREACH_MAILBOX_CREDENTIAL)), ['IMAP']);
+			settings = await trustSelfSignedServers(await mailboxSettingsOf(this, this.getNodeParameter('authentication', 'password')), ['IMAP']);
 			folders = await resolveWatchedFolders(settings, choice);
 		} catch (error) {
 			throw toNodeError(node, error);

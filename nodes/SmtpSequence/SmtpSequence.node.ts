@@ -5,7 +5,7 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
-import { MAILBOX_TEST_METHOD, outreachMailboxConnectionTest } from '../shared/mailbox-credential';
+import { authenticationProperty, MAILBOX_TEST_METHOD, outreachMailboxConnectionTest } from '../shared/mailbox-credential';
 import { runOperation } from './actions/run.operation';
 import { optionFields } from './descriptions/options.description';
 import { scheduleFields } from './descriptions/schedule.description';
@@ -25,8 +25,15 @@ export class SmtpSequence implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'outreachMailboxApi', required: true, testedBy: 'outreachMailboxConnectionTest' }],
-		properties: [...sequenceFields, stepsField, ...scheduleFields, ...optionFields],
+		// one per Authentication; the password one is tested on save (n8n 2.41 tests OAuth2 credentials only
+		// for a stored token, whatever a node says)
+		credentials: [
+			{ name: 'outreachMailboxApi', required: true, testedBy: 'outreachMailboxConnectionTest', displayOptions: { show: { authentication: ['password'] } } },
+			{ name: 'outreachMailboxMicrosoftOAuth2Api', required: true, displayOptions: { show: { authentication: ['microsoftOAuth2'] } } },
+			{ name: 'outreachMailboxGoogleOAuth2Api', required: true, displayOptions: { show: { authentication: ['googleOAuth2'] } } },
+			{ name: 'outreachMailboxOAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
+		],
+		properties: [authenticationProperty, ...sequenceFields, stepsField, ...scheduleFields, ...optionFields],
 	};
 
 	methods = { credentialTest: { [MAILBOX_TEST_METHOD]: outreachMailboxConnectionTest } };

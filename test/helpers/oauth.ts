@@ -5,7 +5,7 @@
  * code, refreshes and revokes tokens. No protocol is faked: every step is the server's real endpoint.
  */
 import type { ServerEvent } from '../oauth-server/events';
-import { stack } from './mailstack';
+import { addressOf, stack, stackCa } from './mailstack';
 
 /** The authorization server's base URL (its issuer). */
 export const oauthUrl = process.env.MAILSTACK_OAUTH_URL ?? `http://${stack.host}:${process.env.MAILSTACK_OAUTH_PORT ?? 1980}`;
@@ -182,3 +182,37 @@ export async function serverEvents(since = 0): Promise<ServerEvent[]> {
 }
 
 export { tokenHash, type ServerEvent } from '../oauth-server/events';
+
+/**
+ * Data of an "Outreach Mailbox (OAuth2)" credential for a stack user, as n8n stores it after *Connect*:
+ * the client, the server's endpoints, the mailbox's servers and the token response in `oauthTokenData`
+ * (with `n8n_expires_at`, as n8n 2.x adds it; `expiresInMs` overrides when the stored token expires).
+ */
+export function oauthCredentialFor(
+	user: string,
+	client: OAuthClient,
+	tokens: TokenResponse,
+	options: { expiresInMs?: number } = {},
+): Record<string, unknown> {
+	const email = addressOf(user);
+	return {
+		grantType: 'authorizationCode',
+		authUrl: `${oauthUrl}/auth`,
+		accessTokenUrl: `${oauthUrl}/token`,
+		clientId: client.clientId,
+		clientSecret: client.clientSecret,
+		authentication: 'header',
+		mailScopes: MAIL_SCOPES,
+		scope: MAIL_SCOPES,
+		email,
+		senderName: user,
+		smtpHost: stack.host,
+		smtpPort: stack.submissionPort,
+		smtpSecurity: 'starttls',
+		imapHost: stack.host,
+		imapPort: stack.imapsPort,
+		imapSecurity: 'tls',
+		trustedCa: stackCa(),
+		oauthTokenData: { ...tokens, n8n_expires_at: String(Date.now() + (options.expiresInMs ?? tokens.expires_in * 1000)) },
+	};
+}

@@ -8,7 +8,7 @@ import type { RunProspect } from '../../../core/sequence/run-request';
 import type { ProspectResult } from '../../../core/sequence/run-result';
 import { runSequence } from '../../../transport/sequence-run';
 import { trustSelfSignedServers } from '../../../transport/server-certificate';
-import { mailboxSettingsFrom } from '../../shared/mailbox-credential';
+import { mailboxSettingsOf } from '../../shared/mailbox-credential';
 import { toNodeError } from '../../shared/to-node-error';
 import { readMessageOptions, readOptions, readProspect, readSteps, readTemplates, stepRenderer } from './read-parameters';
 
@@ -57,7 +57,7 @@ export async function runOperation(this: IExecuteFunctions, operation: 'send' | 
 	try {
 		const sequenceKey = String(this.getNodeParameter('sequenceKey', 0, '')).trim();
 		if (!sequenceKey) throw new InputError('EMPTY_FIELD', 'Sequence Key is empty: give the sequence a stable name.');
-		const settings = mailboxSettingsFrom(await this.getCredentials('outreachMailboxApi'));
+		const settings = await mailboxSettingsOf(this, this.getNodeParameter('authentication', 0, 'password'));
 		request = {
 			operation,
 			sequenceKey,

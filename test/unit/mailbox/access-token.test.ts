@@ -87,7 +87,7 @@ describe('AccessTokenSource', () => {
 		const { refresh } = provider(clock);
 		const tokens = source(stored(clock), refresh, clock);
 		clock.advance(50 * 60_000); // 10 minutes left, margin 5
-		await expect(tokens.current()).resolves.toEqual({ value: 'access-0', expiresAt: T0 + HOUR_S * 1000 });
+		await expect(tokens.current()).resolves.toEqual({ value: 'access-0', expiresAt: T0 + HOUR_S * 1000, refreshAt: T0 + HOUR_S * 1000 - MAX_REFRESH_MARGIN_MS });
 		expect(refresh).not.toHaveBeenCalled();
 	});
 
