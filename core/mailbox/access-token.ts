@@ -71,10 +71,10 @@ export function expiryOf(data: OAuth2TokenData, receivedAt?: number): number | u
 
 const RECONNECT_HINTS: Record<TokenProvider, string> = {
 	microsoft:
-		'Open the credential and press "Connect my account" again. Microsoft ends a sign-in when the password changes, an admin revokes the sessions or the app\'s consent, or it was not used for 90 days.',
+		'Open the credential and connect it again (its "Connect" / "Reconnect" button). Microsoft ends a sign-in when the password changes, an admin revokes the sessions or the app\'s consent, or it was not used for 90 days.',
 	google:
-		'Open the credential and press "Connect my account" again. While your OAuth app\'s publishing status is "Testing", Google ends the sign-in after 7 days: publish the app (Google Cloud → APIs & Services → OAuth consent screen) to keep it.',
-	other: 'Open the credential and press "Connect my account" again.',
+		'Open the credential and connect it again (its "Connect" / "Reconnect" button). While your OAuth app\'s publishing status is "Testing", Google ends the sign-in after 7 days: publish the app (Google Cloud → APIs & Services → OAuth consent screen) to keep it.',
+	other: 'Open the credential and connect it again (its "Connect" / "Reconnect" button).',
 };
 
 const NO_REFRESH_TOKEN_HINTS: Record<TokenProvider, string> = {

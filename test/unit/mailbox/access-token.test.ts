@@ -167,7 +167,7 @@ describe('AccessTokenSource', () => {
 		expect(error.code).toBe('OAUTH2_RECONNECT');
 		expect(error.temporary).toBe(false);
 		expect(error.message).toMatch(/expired or was revoked/);
-		expect(error.hint).toMatch(/Connect my account/);
+		expect(error.hint).toMatch(/Open the credential and connect it again/);
 	});
 
 	it('Google: names the 7-day expiry of apps in testing mode', async () => {
