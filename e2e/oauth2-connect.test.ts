@@ -5,6 +5,8 @@
  * sequence step with it; n8n refreshes the short-lived token during the run and saves it in the
  * credential. Users u158 (sender) and u159 (prospect).
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { addressOf, resetMailboxes, stack, stackCa } from '../test/helpers/mailstack';
 import { MAIL_SCOPES, oauthUrl, registerClient, serverEvents } from '../test/helpers/oauth';
@@ -42,10 +44,20 @@ beforeAll(async () => {
 	server = await sharedServer();
 });
 
+/**
+ * The token data n8n stored in the credential. The editor's API hides `oauthTokenData`, so read it the
+ * way an admin would: `n8n export:credentials --decrypted` (the CLI against the same database).
+ */
 async function tokenData(id: string): Promise<{ access_token?: string; refresh_token?: string; n8n_expires_at?: string }> {
-	const stored = await server.rest<StoredCredential>('GET', `/rest/credentials/${id}?includeData=true`);
-	const data = stored.data?.oauthTokenData;
-	return typeof data === 'object' && data !== null ? data : {};
+	const file = path.join(os.tmpdir(), `oauth2-e2e-credential-${process.pid}.json`);
+	await server.cli(['export:credentials', `--id=${id}`, '--decrypted', `--output=${file}`]);
+	try {
+		const exported = JSON.parse(fs.readFileSync(file, 'utf8')) as StoredCredential[];
+		const data = exported[0]?.data?.oauthTokenData;
+		return typeof data === 'object' && data !== null ? data : {};
+	} finally {
+		fs.rmSync(file, { force: true });
+	}
 }
 
 describe('OAuth2 mailbox in real n8n', () => {
@@ -55,6 +67,8 @@ describe('OAuth2 mailbox in real n8n', () => {
 			authUrl: `${oauthUrl}/auth`,
 			accessTokenUrl: `${oauthUrl}/token`,
 			authentication: 'header',
+			// OpenID Connect servers honour offline_access (a refresh token) only with prompt=consent
+			authQueryParameters: 'prompt=consent',
 			mailScopes: MAIL_SCOPES,
 			email: me,
 			senderName: 'Sam Sender',
@@ -92,7 +106,7 @@ describe('OAuth2 mailbox in real n8n', () => {
 				prepare: async (page) => {
 					const editor = page as PopupPage;
 					const popupOpened = editor.context().waitForEvent('page', { timeout: 60_000 });
-					await editor.locator('button:has-text("Connect")').first().click();
+					await editor.locator('button:has-text("Connect") >> visible=true').first().click();
 					const popup = await popupOpened;
 					await popup.waitForLoadState('domcontentloaded');
 					await popup.fill('#email', me);
@@ -102,9 +116,9 @@ describe('OAuth2 mailbox in real n8n', () => {
 					await popup.click('#allow');
 					// n8n's callback page stores the tokens and closes the popup; the dialog then shows it connected
 					const deadline = Date.now() + 60_000;
-					while (!(await tokenData(draft.id)).access_token) {
-						if (Date.now() > deadline) throw new Error("n8n's OAuth2 callback stored no token within 60 s");
-						await editor.waitForTimeout(500);
+					while (!popup.isClosed()) {
+						if (Date.now() > deadline) throw new Error("n8n's OAuth2 callback page did not close within 60 s");
+						await editor.waitForTimeout(250);
 					}
 					await editor.waitForTimeout(2_000);
 				},

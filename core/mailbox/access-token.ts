@@ -80,7 +80,8 @@ const RECONNECT_HINTS: Record<TokenProvider, string> = {
 const NO_REFRESH_TOKEN_HINTS: Record<TokenProvider, string> = {
 	microsoft: 'Reconnect the credential; its scopes include offline_access, which makes Microsoft issue one.',
 	google: 'Reconnect the credential; it asks Google with access_type=offline and prompt=consent, which makes Google issue one.',
-	other: 'Add the scope that makes your provider issue a refresh token (often offline_access) to Scopes, then reconnect the credential.',
+	other:
+		'Add the scope that makes your provider issue a refresh token (often offline_access) to Scopes — OpenID Connect servers also want prompt=consent in Auth URI Query Parameters — then reconnect the credential.',
 };
 
 /** Fields n8n and its OAuth client put on a refresh failure. */
