@@ -2,14 +2,16 @@
  * SMTP Sequence with an OAuth2 mailbox inside n8n-core's real engine: Authentication "OAuth2", the token
  * from the real authorization server, refreshed through n8n-core's own `helpers.refreshOAuth2Token` (which
  * writes the new token back into the credential, as into n8n's database), XOAUTH2/OAUTHBEARER against the
- * real Postfix and Dovecot. Users u154 (sender), u155/u156 (prospects), u157 (revoked sign-in).
+ * real Postfix and Dovecot. Users u154 (sender), u155/u156 (prospects), u157 (revoked sign-in), and the
+ * Exchange-like exo06 (folders keep no custom keywords) sending to u160.
  */
 import type { ICredentialDataDecryptedObject, INode } from 'n8n-workflow';
 import { SmtpSequence } from '../../nodes/SmtpSequence/SmtpSequence.node';
 import { runWorkflow, type WorkflowJson } from '../harness/engine';
 import { MANUAL_TRIGGER, ManualTrigger } from '../harness/manual-trigger';
 import { SEQUENCE_TYPE } from '../harness/sequence-workflow';
-import { addressOf, resetMailboxes, stack } from '../helpers/mailstack';
+import { createImapClient } from '../../transport/imap-client';
+import { addressOf, resetMailboxes, settingsFor, stack } from '../helpers/mailstack';
 import { connect, oauthCredentialFor, registerClient, revoke, serverEvents, tokenHash, type TokenResponse } from '../helpers/oauth';
 import { readMailbox } from '../helpers/sequence';
 
@@ -45,7 +47,7 @@ async function lastSeq(): Promise<number> {
 	return (await serverEvents()).at(-1)?.seq ?? 0;
 }
 
-beforeAll(() => resetMailboxes('u154', 'u155', 'u156', 'u157'));
+beforeAll(() => resetMailboxes('u154', 'u155', 'u156', 'u157', 'exo06', 'u160'));
 
 describe('SMTP Sequence with an OAuth2 mailbox (n8n-core engine, real authorization server, real Postfix + Dovecot)', () => {
 	it('refreshes a token that is due through n8n before signing in, saves the new one in the credential, sends, and the next run reads the ledger with it', async () => {
@@ -98,5 +100,29 @@ describe('SMTP Sequence with an OAuth2 mailbox (n8n-core engine, real authorizat
 		expect(JSON.stringify(run.run.data.resultData.error)).not.toContain(String(tokens.access_token));
 		expect(JSON.stringify(run.run.data.resultData.error)).not.toContain(String(tokens.refresh_token));
 		expect(await readMailbox('u157', 'Sent')).toEqual([]);
+	});
+
+	it('on an Exchange-like mailbox (no custom keywords kept), two racing executions and a later one send the step once', async () => {
+		const sender = 'exo06';
+		// the folder really drops keywords, like Exchange Online: PERMANENTFLAGS without \*
+		const probe = createImapClient(settingsFor(sender));
+		probe.on('error', () => undefined);
+		await probe.connect();
+		const sent = await probe.mailboxOpen('Sent');
+		await probe.logout();
+		expect([...(sent.permanentFlags ?? [])]).toContain('\\Seen');
+		expect([...(sent.permanentFlags ?? [])]).not.toContain('\\*');
+
+		const client = await registerClient({ name: 'oauth2 workflow test, Exchange-like' });
+		const credential = oauthCredentialFor(sender, client, await connect(client, addressOf(sender), stack.password)) as ICredentialDataDecryptedObject;
+		const parameters = { operation: 'send', sequenceKey: `oauth2-exo-${Date.now()}`, email: '={{ $json.email }}', steps, window: openWindow, pacing: { minDelaySeconds: 0, maxDelaySeconds: 0 } };
+		const input = [{ json: { email: addressOf('u160'), name: 'Ann' } }];
+		const run = () => runWorkflow({ workflow: oauthSequenceWorkflow(parameters), nodeClasses, credentials: { [CREDENTIAL_TYPE]: credential }, input });
+		const racing = await Promise.all([run(), run()]);
+		const statuses = racing.map((r) => r.output('SMTP Sequence')[0].json.status);
+		expect(statuses.filter((status) => status === 'sent')).toHaveLength(1);
+		const later = await run();
+		expect(later.output('SMTP Sequence')[0].json.status).toBe('completed');
+		expect((await readMailbox('u160')).filter((m) => m.subject === 'Quick question')).toHaveLength(1);
 	});
 });
