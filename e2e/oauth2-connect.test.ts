@@ -97,7 +97,8 @@ describe('OAuth2 mailbox in real n8n', () => {
 		});
 
 		// the editor's credential dialog: "Connect" opens the provider's sign-in in a popup
-		const screenshot = path.join(__dirname, '..', 'docs', 'screenshots', 'oauth2-credential.png');
+		// like outreach.test.ts: E2E_SCREENSHOT_DIR=docs/screenshots refreshes the committed one
+		const screenshot = path.resolve(__dirname, '..', process.env.E2E_SCREENSHOT_DIR ?? path.join('.runtime', 'e2e-screenshots'), 'oauth2-credential.png');
 		await screenshotPages(server, [
 			{
 				urlPath: `/home/credentials/${draft.id}`,
