@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
+import regexp from 'eslint-plugin-regexp';
 
 // Self-hosted n8n only: we use the config without n8n Cloud support, and turn off
 // `no-runtime-dependencies` because the nodes need nodemailer (SMTP), imapflow (IMAP IDLE),
@@ -18,6 +19,17 @@ export default tseslint.config(
 		rules: {
 			'@typescript-eslint/no-explicit-any': 'error',
 			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+		},
+	},
+	{
+		// Code that reads incoming mail: anyone can send it, so no pattern may take super-linear time
+		// (docs/design.md "Hostile mail"). These rules find patterns that backtrack or re-scan on a run of one
+		// character; runs of several characters (`<div class=` repeated) are for review and `npm run fuzz:inbound`.
+		files: ['core/classify/**/*.ts', 'core/trigger/**/*.ts'],
+		plugins: { regexp },
+		rules: {
+			'regexp/no-super-linear-backtracking': ['error', { report: 'potential' }],
+			'regexp/no-super-linear-move': ['error', { report: 'potential', ignoreSticky: false, ignorePartial: false }],
 		},
 	},
 	{

@@ -9,7 +9,9 @@
  *   Version: 1.0
  *   Original-Rcpt-To: <kijitora@example.jp>
  */
+import { findLooseAddresses } from './address-scan';
 import { cleanAddress } from './dsn';
+import { MAX_RECIPIENTS } from './limits';
 import { headerValue, headerValues, parseHeaderBlock, splitHeaderBody } from './mime';
 import type { ComplaintDetails, MailFacts } from './types';
 
@@ -24,7 +26,7 @@ export function readFeedbackReport(facts: MailFacts): ComplaintDetails | undefin
 	if (recipients.length === 0) {
 		const returned = facts.parts.find((p) => p.contentType === 'message/rfc822' || p.contentType === 'text/rfc822-headers');
 		const to = returned ? headerValue(parseHeaderBlock(splitHeaderBody(returned.body).head), 'to') : undefined;
-		for (const match of to?.matchAll(/[^\s<>,;"]+@[^\s<>,;"]+/g) ?? []) recipients.push(match[0].toLowerCase());
+		for (const address of findLooseAddresses(to ?? '', MAX_RECIPIENTS)) recipients.push(address.toLowerCase());
 	}
 	return {
 		feedbackType: (headerValue(fields, 'feedback-type') ?? 'other').toLowerCase(),

@@ -156,7 +156,7 @@ const UNAMBIGUOUS_USER_UNKNOWN = new RegExp(
  */
 export function smtpCommand(text: string): 'RCPT' | 'DATA' | 'MAIL' | undefined {
 	if (/in reply to end of data|after end of data|in reply to data command|>>> data\b/i.test(text) && !/rcpt to/i.test(text)) return 'DATA';
-	if (/in reply to rcpt to|after rcpt to|>>> rcpt to|does not like recipient|did not like our rcpt to|most progress was rcpt to|rcpt to:?\s*<[^>]*>\s*\S*\s*<<<\s*5/i.test(text)) return 'RCPT';
+	if (/in reply to rcpt to|after rcpt to|>>> rcpt to|does not like recipient|did not like our rcpt to|most progress was rcpt to|rcpt to:?\s{0,20}<[^>]{0,320}>\s{0,20}\S{0,80}\s{0,20}<<<\s{0,20}5/i.test(text)) return 'RCPT';
 	if (/in reply to mail from|after mail from|>>> mail from/i.test(text)) return 'MAIL';
 	return undefined;
 }

@@ -3,7 +3,9 @@
  * webmail providers and relay services write their own prose. We recognise them by who sends them and
  * what they say, then read the failed recipients and the server's error line out of the prose.
  */
+import { findAddresses, type AddressSpan } from './address-scan';
 import { cleanAddress } from './dsn';
+import { capText, MAX_PATTERN_HEADER, MAX_RECIPIENTS } from './limits';
 import type { MailFacts } from './types';
 
 // RFC 3834 §5 / RFC 5321 §4.5.5: notifications come from the postmaster or a MAILER-DAEMON-like sender.
@@ -17,7 +19,7 @@ const DAEMON_NAME = /mail(?:er)? ?daemon|mail delivery (?:subsystem|system|servi
  * "Delivery Status Notification (Failure)" (Gmail, Exchange), "Undeliverable: …" (Exchange/Outlook),
  * "Unzustellbar: …" (Exchange DE), "Non remis : …" (Exchange FR), "No se puede entregar: …" (ES).
  */
-const BOUNCE_SUBJECT = /undeliver(?:ed|able)|returned (?:mail|to sender)|mail (?:delivery )?(?:failed|failure)|delivery (?:status notification|failure|has failed|has been delayed|report|notification|problem|status)|failure notice|failed delivery|permanent delivery failure|(?:could|can)(?:n't| ?not) (?:be )?(?:send|sent|deliver)|mail system error|delivery (?:error|failed)|message (?:delivery )?(?:has )?failed|nondeliver|non-deliver|postmaster notify|notice: mail delivery|warning: (?:could not send|message .* delayed)|delayed mail|error sending your mail|sorry, your message|unzustellbar|nicht zustellbar|non remis|non distribuable|échec de (?:la )?remise|no se puede entregar|no entregado|onbestelbaar|niet bezorgd|impossibile recapitare|non recapitat|não (?:foi possível )?entreg|n[aã]o entregue|mail failure|blocked by our bulk email filter|are not (?:a )?member|errors from|недоставлен|не доставлено|メールエラー|配信エラー/i;
+const BOUNCE_SUBJECT = /undeliver(?:ed|able)|returned (?:mail|to sender)|mail (?:delivery )?(?:failed|failure)|delivery (?:status notification|failure|has failed|has been delayed|report|notification|problem|status)|failure notice|failed delivery|permanent delivery failure|(?:could|can)(?:n't| ?not) (?:be )?(?:send|sent|deliver)|mail system error|delivery (?:error|failed)|message (?:delivery )?(?:has )?failed|nondeliver|non-deliver|postmaster notify|notice: mail delivery|warning: (?:could not send|message .{0,200} delayed)|delayed mail|error sending your mail|sorry, your message|unzustellbar|nicht zustellbar|non remis|non distribuable|échec de (?:la )?remise|no se puede entregar|no entregado|onbestelbaar|niet bezorgd|impossibile recapitare|non recapitat|não (?:foi possível )?entreg|n[aã]o entregue|mail failure|blocked by our bulk email filter|are not (?:a )?member|errors from|недоставлен|не доставлено|メールエラー|配信エラー/i;
 
 /** Body wording that only non-delivery reports use. Each alternative quotes a real MTA's phrasing. */
 const BOUNCE_BODY = new RegExp(
@@ -66,8 +68,8 @@ const BOUNCE_BODY = new RegExp(
 export function looksLikeBounce(facts: MailFacts, bodyText: string): { bounce: boolean; why: string } {
 	const from = facts.from?.address ?? '';
 	const local = from.split('@')[0] ?? '';
-	const daemon = DAEMON_SENDER.test(local) || DAEMON_NAME.test(facts.from?.name ?? '') || (!from && !facts.from?.name);
-	const subject = BOUNCE_SUBJECT.test(facts.subject);
+	const daemon = DAEMON_SENDER.test(local) || DAEMON_NAME.test(capText(facts.from?.name ?? '', MAX_PATTERN_HEADER)) || (!from && !facts.from?.name);
+	const subject = BOUNCE_SUBJECT.test(capText(facts.subject, MAX_PATTERN_HEADER));
 	const body = BOUNCE_BODY.test(bodyText.slice(0, 6000));
 	const nullSender = facts.returnPath === '';
 	const replyPrefix = /^\s*(?:re|aw|sv|antw|r|rif|res|fw|fwd|wg|tr)\s*:/i.test(facts.subject);
@@ -85,18 +87,18 @@ export function looksLikeBounce(facts: MailFacts, bodyText: string): { bounce: b
 const RETURNED_MARKER = new RegExp(
 	[
 		// Exim: "------ This is a copy of the message, including all the headers. ------"
-		'^-+ ?this is a copy of (?:the|your) message',
+		'^-{1,80} ?this is a copy of (?:the|your) message',
 		// Gmail: "----- Original message -----", Sendmail: "----- Original message follows -----"
-		'^-+ ?original message',
+		'^-{1,80} ?original message',
 		// qmail: "--- Below this line is a copy of the message."
-		'^-+ ?below this line is a copy',
-		'^-+ ?(?:returned|original|rejected|unsent) (?:message|mail|text|headers)',
-		'^-+ ?(?:the )?(?:header|headers) (?:of|from) (?:the )?original',
-		'^-+ ?message (?:header|headers) follow',
-		'^-+ ?(?:start of )?(?:a copy of the )?(?:message|headers) (?:follows?|returned)',
-		'^-+ ?forwarded message',
+		'^-{1,80} ?below this line is a copy',
+		'^-{1,80} ?(?:returned|original|rejected|unsent) (?:message|mail|text|headers)',
+		'^-{1,80} ?(?:the )?(?:header|headers) (?:of|from) (?:the )?original',
+		'^-{1,80} ?message (?:header|headers) follow',
+		'^-{1,80} ?(?:start of )?(?:a copy of the )?(?:message|headers) (?:follows?|returned)',
+		'^-{1,80} ?forwarded message',
 		'^original message headers:',
-		'^-+ ?the original message',
+		'^-{1,80} ?the original message',
 	].join('|'),
 	'im',
 );
@@ -111,29 +113,108 @@ export function reportProse(text: string): string {
 	return prose;
 }
 
-const ADDRESS = "[\\w.!#$%&'*+/=?^`{|}~-]+@[\\w-]+(?:\\.[\\w-]+)+";
-const ANY_ADDRESS = new RegExp(`<?(${ADDRESS})>?`, 'g');
+/** Where a report names an address, and the text just before it (prefix patterns end at the address). */
+interface Mention {
+	span: AddressSpan;
+	/** The cleaned address (lower case, no brackets). */
+	address: string;
+	lineStart: number;
+	lineEnd: number;
+	/** Whether only spaces, tabs and one "<" stand between the line start and the address. */
+	leadsLine: boolean;
+}
 
-/** Patterns naming a failed recipient, strongest first; group 1 is the address. */
-const RECIPIENT_PATTERNS: readonly RegExp[] = [
-	// Exim/Postfix transcript: "after RCPT TO:<kijitora@example.jp>:"
-	new RegExp(`RCPT TO:\\s*<?(${ADDRESS})>?`, 'gi'),
+/** How far before an address its prefix ("RCPT TO:", "Final-Recipient: rfc822;", "to") is looked for. */
+const PREFIX_WINDOW = 160;
+
+/**
+ * Prefixes that introduce a failed recipient, ending where the address starts (`$`: they run on the
+ * text just before one address, never on the whole report).
+ */
+// Exim/Postfix transcript: "after RCPT TO:<kijitora@example.jp>:"
+const RCPT_PREFIX = /RCPT TO:\s{0,40}<?$/i;
+// Text copies of RFC 3464 fields: "Final-Recipient: rfc822; kijitora@example.jp"
+const FIELD_PREFIX = /(?:final|original)-recipient:\s{0,40}(?:rfc822;)?\s{0,40}<?$/i;
+// "Your message to <x@y> was…", "could not be delivered to: x@y", "Recipient: x@y", "Destinataire : x@y"
+const WORD_PREFIX = /(?:\bto|recipients?|address(?:es)?|destinataire|empf[aä]nger|destinatario|ontvanger|adres|endere[cç]o)\s{0,40}(?:address)?\s{0,40}:?\s{0,40}<?$/i;
+// "MAIL FROM:<shironeko@example.jp>" and "envelope-from" name the sender, not a recipient.
+const SENDER_PREFIX = /(?:MAIL FROM:|envelope-from|from:?)\s{0,40}<?$/i;
+
+/** Index where `prefix` starts right before the mention's address, or -1. */
+function prefixAt(prose: string, mention: Mention, prefix: RegExp): number {
+	const windowStart = Math.max(0, mention.span.start - PREFIX_WINDOW);
+	const match = prefix.exec(prose.slice(windowStart, mention.span.start));
+	return match ? windowStart + match.index : -1;
+}
+
+/**
+ * The ways a report names a failed recipient, strongest first: each gives the index where the naming
+ * starts, or -1.
+ */
+const RECIPIENT_FORMS: readonly ((prose: string, m: Mention) => number)[] = [
+	(prose, m) => prefixAt(prose, m, RCPT_PREFIX),
 	// qmail / Postfix: "<kijitora@example.ne.jp>:" alone at the start of a line
-	new RegExp(`^[ \\t]*<(${ADDRESS})>:?`, 'gim'),
+	(prose, m) => (m.leadsLine && prose[m.span.start - 1] === '<' && prose[m.span.end] === '>' ? m.lineStart : -1),
 	// Exim / Gmail: the address alone, indented, on its own line: "  kijitora@example.ed.jp"
-	new RegExp(`^[ \\t]*(${ADDRESS})[ \\t]*:?[ \\t]*$`, 'gim'),
+	(prose, m) => {
+		if (!m.leadsLine || prose[m.span.start - 1] === '<') return -1;
+		const rest = prose.slice(m.span.end, m.lineEnd).trim();
+		return rest === '' || rest === ':' ? m.lineStart : -1;
+	},
 	// Exchange 2003: "kijitora@example.jp on Thu, 29 Apr 2010 00:00:00 -0000"
-	new RegExp(`^[ \\t]*(${ADDRESS})[ \\t]+on[ \\t]+\\w{3},`, 'gim'),
+	(prose, m) =>
+		m.leadsLine && prose[m.span.start - 1] !== '<' && /^[ \t]{1,40}on[ \t]{1,40}\w{3},/.test(prose.slice(m.span.end, m.span.end + 100)) ? m.lineStart : -1,
 	// Sendmail: "<kijitora@example.jp>... User unknown"
-	new RegExp(`<(${ADDRESS})>\\.\\.\\.`, 'gi'),
-	// Text copies of RFC 3464 fields: "Final-Recipient: rfc822; kijitora@example.jp"
-	new RegExp(`(?:final|original)-recipient:\\s*(?:rfc822;)?\\s*<?(${ADDRESS})>?`, 'gi'),
-	// "Your message to <x@y> was…", "could not be delivered to: x@y", "Recipient: x@y", "Destinataire : x@y"
-	new RegExp(
-		`(?:\\bto|recipients?|address(?:es)?|destinataire|empf[aä]nger|destinatario|ontvanger|adres|endere[cç]o)\\s*(?:address)?\\s*:?\\s*<?(${ADDRESS})>?`,
-		'gi',
-	),
+	(prose, m) => (prose[m.span.start - 1] === '<' && prose.startsWith('>...', m.span.end) ? m.span.start - 1 : -1),
+	(prose, m) => prefixAt(prose, m, FIELD_PREFIX),
+	(prose, m) => prefixAt(prose, m, WORD_PREFIX),
 ];
+/** After this form, a report that named anyone is not searched for the weak "to …" form. */
+const LAST_STRONG_FORM = 5;
+
+/** Sorted newline positions of a text, for line starts and ends by binary search. */
+function lineIndex(text: string): { start(at: number): number; end(at: number): number } {
+	const newlines: number[] = [];
+	for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) newlines.push(at);
+	/** Index of the first newline at or after `at` (newlines.length when none). */
+	const firstFrom = (at: number): number => {
+		let low = 0;
+		let high = newlines.length;
+		while (low < high) {
+			const middle = (low + high) >> 1;
+			if (newlines[middle] < at) low = middle + 1;
+			else high = middle;
+		}
+		return low;
+	};
+	return {
+		start: (at) => {
+			const index = firstFrom(at) - 1;
+			return index < 0 ? 0 : newlines[index] + 1;
+		},
+		end: (at) => {
+			const index = firstFrom(at);
+			return index < newlines.length ? newlines[index] : text.length;
+		},
+	};
+}
+
+/** Every address in the prose with its line. */
+function mentionsIn(prose: string): Mention[] {
+	const lines = lineIndex(prose);
+	const firstNonBlank = new Map<number, number>();
+	return findAddresses(prose).map((span) => {
+		const lineStart = lines.start(span.start);
+		let first = firstNonBlank.get(lineStart);
+		if (first === undefined) {
+			first = lineStart;
+			while (prose[first] === ' ' || prose[first] === '\t') first++;
+			firstNonBlank.set(lineStart, first);
+		}
+		const leadsLine = first === span.start || (first === span.start - 1 && prose[first] === '<');
+		return { span, address: cleanAddress(span.address), lineStart, lineEnd: lines.end(span.end), leadsLine };
+	});
+}
 
 /** Addresses that are never the failed recipient: the daemon itself, the sender, the reporting system. */
 function excluded(facts: MailFacts): Set<string> {
@@ -155,56 +236,54 @@ export interface ProseRecipient {
 	context: string;
 }
 
-/** The failed recipients named in the report prose, in order of appearance. */
+/** Sendmail's summary line: "554 <kijitora@example.edu>... Remote protocol error". */
+const SENDMAIL_SUMMARY = /^\s{0,20}[245]\d\d <([^<>]{1,320})>\.\.\.\s{0,20}\S/;
+
+/** The failed recipients named in the report prose, in order of appearance (at most `MAX_RECIPIENTS`). */
 export function recipientsInProse(facts: MailFacts, prose: string): ProseRecipient[] {
 	const skip = excluded(facts);
-	// "MAIL FROM:<shironeko@example.jp>" and "envelope-from" name the sender, not a recipient.
+	const mentions = mentionsIn(prose);
 	const senderMentions = new Set<string>();
-	for (const match of prose.matchAll(new RegExp(`(?:MAIL FROM:|envelope-from|from:?)\\s*<?(${ADDRESS})>?`, 'gi'))) {
-		senderMentions.add(match[1].toLowerCase());
+	for (const mention of mentions) {
+		if (prefixAt(prose, mention, SENDER_PREFIX) >= 0) senderMentions.add(mention.span.address.toLowerCase());
 	}
 	const found = new Map<string, number>();
-	for (const pattern of RECIPIENT_PATTERNS) {
-		for (const match of prose.matchAll(pattern)) {
-			const address = cleanAddress(match[1]);
+	for (const [form, named] of RECIPIENT_FORMS.entries()) {
+		for (const mention of mentions) {
+			const index = named(prose, mention);
+			if (index < 0) continue;
+			const address = mention.address;
 			if (skip.has(address) || isSystemAddress(address)) continue;
-			if (senderMentions.has(address) && !/RCPT TO/i.test(match[0])) continue;
-			const index = match.index ?? 0;
+			if (senderMentions.has(address) && form !== 0) continue;
 			if (!found.has(address) || (found.get(address) ?? 0) > index) found.set(address, index);
 		}
-		if (found.size > 0 && pattern === RECIPIENT_PATTERNS[5]) break;
+		if (found.size > 0 && form === LAST_STRONG_FORM) break;
 	}
 	if (found.size === 0) {
-		for (const match of prose.matchAll(ANY_ADDRESS)) {
-			const address = cleanAddress(match[1]);
+		for (const mention of mentions) {
+			const address = mention.address;
 			if (skip.has(address) || isSystemAddress(address) || senderMentions.has(address)) continue;
-			if (!found.has(address)) found.set(address, match.index ?? 0);
+			if (!found.has(address)) found.set(address, prose[mention.span.start - 1] === '<' ? mention.span.start - 1 : mention.span.start);
 		}
 	}
-	const ordered = [...found.entries()].sort((a, b) => a[1] - b[1]);
-	const lower = prose.toLowerCase();
+	const ordered = [...found.entries()].sort((a, b) => a[1] - b[1]).slice(0, MAX_RECIPIENTS);
+	const named = new Set(ordered.map(([address]) => address));
+	// Lines that start with a failed recipient (after blanks and "<"), in order: where another's block begins.
+	const blockStarts = mentions.filter((m) => m.leadsLine && named.has(m.address));
+	const lines = lineIndex(prose);
 	return ordered.map(([address, index]) => {
-		const lineStart = prose.lastIndexOf('\n', index) + 1;
-		const lineEnd = lower.indexOf('\n', index);
-		const line = prose.slice(lineStart, lineEnd < 0 ? undefined : lineEnd);
+		const lineStart = lines.start(index);
+		const lineEnd = lines.end(index);
+		const line = prose.slice(lineStart, lineEnd);
 		// Sendmail's summary line is one complete statement; the transcript lines after it belong to the
 		// next recipient: "554 <kijitora@example.edu>... Remote protocol error" / "550 example.or.jp (smtp)... 550 Host unknown"
-		if (new RegExp(`^\\s*[245]\\d\\d <${escapeRegExp(address)}>\\.\\.\\.\\s*\\S`, 'i').test(line)) return { address, context: line };
-		// The block ends where another failed recipient is named again — also in a second copy of the
+		if (SENDMAIL_SUMMARY.exec(line)?.[1].toLowerCase() === address) return { address, context: line };
+		// The block ends where another failed recipient leads a line again — also in a second copy of the
 		// list (Mail.ru repeats Exim's report in Russian and English: "  mikeneko@…" / "  sabineko@…" twice).
-		let end = prose.length;
-		const from = lineEnd < 0 ? prose.length : lineEnd;
-		for (const [other] of ordered) {
-			if (other === address) continue;
-			const next = new RegExp(`^[ \\t]*<?${escapeRegExp(other)}`, 'im').exec(prose.slice(from));
-			if (next) end = Math.min(end, from + next.index);
-		}
+		const next = blockStarts.find((m) => m.lineStart > lineEnd && m.address !== address);
+		const end = next ? next.lineStart : prose.length;
 		return { address, context: prose.slice(lineStart, Math.max(end, lineStart + 1)) };
 	});
-}
-
-function escapeRegExp(text: string): string {
-	return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Enhanced status code (RFC 3463) in a text, e.g. "550 5.1.1 <x>… User unknown" → `5.1.1`. */
@@ -230,7 +309,7 @@ export function findReplyCode(text: string): string | undefined {
 export function forwardedBounceBody(facts: MailFacts, text: string): string | undefined {
 	if (!/^\s*(?:fwd?|wg|tr|rv|i)\s*:/i.test(facts.subject)) return undefined;
 	const unquoted = text.replace(/^>[ \t]?/gm, '');
-	const from = /^From:[ \t]*(.*)$/im.exec(unquoted);
+	const from = /^From:[ \t]{0,20}(.*)$/im.exec(unquoted);
 	if (!from) return undefined;
 	const name = from[1];
 	const address = /[\w.+-]+(?:@[\w.-]+)?/.exec(name.replace(/^.*</, ''))?.[0] ?? '';

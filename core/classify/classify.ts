@@ -3,12 +3,14 @@
  * reports first (ARF, RFC 3464 DSN, provider JSON), then non-standard bounce prose, then automatic-reply
  * headers (RFC 3834 and friends), then wording, and last the human cases (unsubscribe, reply).
  */
+import { findAddresses } from './address-scan';
 import { clientUnsubscribeNotice, readFeedbackReport } from './arf';
 import { autoReplyHeader, autoReplyWording, weakAutomationHeader } from './auto-reply';
 import { bounceReason, isHardBounce } from './bounce-reason';
 import { findReplyCode, findStatus, forwardedBounceBody, looksLikeBounce, recipientsInProse, reportProse } from './bounce-text';
 import { deliveryStatusPart, parseDeliveryStatus } from './dsn';
 import { htmlToText } from './html-text';
+import { capText, MAX_HTML, MAX_PATTERN_HEADER, MAX_RECIPIENT_WORDS, MAX_RECIPIENTS } from './limits';
 import { reportingMta, type ReportingMta } from './mta';
 import { extractReplyText } from './reply-text';
 import { findReturnDate } from './return-date';
@@ -20,9 +22,10 @@ import { unsubscribeRequest } from './unsubscribe';
  * verification report says "deliverable". */
 const SUCCESS_ACTIONS = new Set(['delivered', 'relayed', 'expanded', 'deliverable']);
 
-/** The readable body: text/plain, or the HTML as text when there is no plain part. */
+/** The readable body: text/plain, or the HTML as text when there is no plain part; the first `MAX_PATTERN_TEXT` characters. */
 export function readableText(facts: MailFacts): string {
-	if (facts.text.trim()) return facts.text.replace(/\r\n?/g, '\n');
+	const text = capText(facts.text);
+	if (text.trim()) return text.replace(/\r\n?/g, '\n');
 	return facts.html ? htmlToText(facts.html, false) : '';
 }
 
@@ -58,11 +61,11 @@ function statusFor(words: string, stated: StatedFields): string | undefined {
 
 /** Builds one bounce recipient from whatever the report states about it. */
 function bounceRecipient(address: string, words: string, stated: StatedFields, mta?: ReportingMta): BounceRecipient {
-	const foundStatus = statusFor(words, stated);
-	const replyCode = findReplyCode(words);
-	const status = foundStatus ?? inferStatus(words, replyCode, stated.action);
-	const reason = bounceReason(foundStatus, words, mta);
-	const diagnostic = words.replace(/\s+/g, ' ').trim().slice(0, 500) || undefined;
+	const foundStatus = statusFor(capText(words, MAX_RECIPIENT_WORDS), stated);
+	const replyCode = findReplyCode(capText(words, MAX_RECIPIENT_WORDS));
+	const status = foundStatus ?? inferStatus(capText(words, MAX_RECIPIENT_WORDS), replyCode, stated.action);
+	const reason = bounceReason(foundStatus, capText(words, MAX_RECIPIENT_WORDS), mta);
+	const diagnostic = capText(words, MAX_RECIPIENT_WORDS).replace(/\s+/g, ' ').trim().slice(0, 500) || undefined;
 	return {
 		address,
 		status,
@@ -90,15 +93,45 @@ function proseAbout(prose: string, address: string, others: readonly string[]): 
 	const at = lower.indexOf(address);
 	if (at < 0) return '';
 	const lineStart = lower.lastIndexOf('\n', at) + 1;
-	const blankBefore = lower.slice(0, lineStart).search(/\n[ \t]*\n(?![\s\S]*\n[ \t]*\n)/);
-	const paragraphStart = blankBefore < 0 ? 0 : blankBefore + 1;
-	const before = prose.slice(paragraphStart, lineStart).split('\n').filter((line) => !mentionsAny(line, others));
+	const before = linesBefore(prose, paragraphStart(prose, lineStart), lineStart, others);
 	const after: string[] = [];
 	for (const line of prose.slice(lineStart, lineStart + 800).split('\n')) {
 		if (after.length > 0 && (/^[ \t]*$/.test(line) || mentionsAny(line, others))) break;
 		after.push(line);
 	}
-	return [...before.slice(-3), ...after].join('\n');
+	return [...before, ...after].join('\n');
+}
+
+/**
+ * Start of the paragraph that holds the line starting at `lineStart`: after the last blank line before it
+ * (a backwards scan, line by line; a pattern with a "no blank line after this" look-ahead re-reads the
+ * rest of the text at every blank line).
+ */
+function paragraphStart(text: string, lineStart: number): number {
+	let end = lineStart - 1;
+	while (end > 0) {
+		const start = text.lastIndexOf('\n', end - 1) + 1;
+		if (start > 0 && /^[ \t]*$/.test(text.slice(start, end))) return start;
+		end = start - 1;
+	}
+	return 0;
+}
+
+/**
+ * The last three lines of `text.slice(start, end)` (the piece after the last newline counts as one) that
+ * name none of `others`, in order; looks at 100 lines at most.
+ */
+function linesBefore(text: string, start: number, end: number, others: readonly string[]): string[] {
+	const kept: string[] = [];
+	let lineEnd = end;
+	for (let looked = 0; looked < 100 && kept.length < 3; looked++) {
+		const lineStart = lineEnd > start ? Math.max(start, text.lastIndexOf('\n', lineEnd - 1) + 1) : start;
+		const line = text.slice(lineStart, lineEnd);
+		if (!mentionsAny(line, others)) kept.unshift(line);
+		if (lineStart <= start) break;
+		lineEnd = lineStart - 1;
+	}
+	return kept;
 }
 
 function mentionsAny(line: string, addresses: readonly string[]): boolean {
@@ -119,7 +152,7 @@ function classifyDsn(facts: MailFacts, prose: string): Classification | undefine
 			recipients: fields.map((f) => ({ address: f.address, status: f.status, action: f.action })),
 		};
 	}
-	const failed = fields.filter((f) => !(f.action && SUCCESS_ACTIONS.has(f.action)));
+	const failed = fields.filter((f) => !(f.action && SUCCESS_ACTIONS.has(f.action))).slice(0, MAX_RECIPIENTS);
 	const mta = reportingMta(facts, prose);
 	const recipients = failed.map((f) => {
 		const others = fields.map((o) => o.address).filter((a) => a !== f.address);
@@ -207,11 +240,28 @@ function returnedRecipients(facts: MailFacts, text: string): string[] {
 	const returned = facts.parts.find((p) => p.contentType === 'message/rfc822' || p.contentType === 'text/rfc822-headers');
 	const source = returned?.body ?? text;
 	const to = /^To:[ \t]*(.+(?:\n[ \t].+)*)/im.exec(source)?.[1] ?? '';
-	return [...to.matchAll(/[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+/g)].map((m) => m[0].toLowerCase());
+	return findAddresses(to, MAX_RECIPIENTS).map((span) => span.address.toLowerCase());
 }
 
-/** Classifies a parsed message. Pure: the same facts always give the same answer. */
-export function classify(facts: MailFacts): Classification {
+/**
+ * The facts as the rules read them: the subject and each text cut to the limits (`limits.ts`), so no rule
+ * runs on more than a bounded amount of text whatever the message holds.
+ */
+function boundedFacts(facts: MailFacts): MailFacts {
+	return {
+		...facts,
+		subject: capText(facts.subject, MAX_PATTERN_HEADER),
+		text: capText(facts.text),
+		html: facts.html === undefined ? undefined : capText(facts.html, MAX_HTML),
+	};
+}
+
+/**
+ * Classifies a parsed message. Pure: the same facts always give the same answer. Linear in the size of
+ * the (bounded) text it reads.
+ */
+export function classify(message: MailFacts): Classification {
+	const facts = boundedFacts(message);
 	const text = readableText(facts);
 	const complaint = readFeedbackReport(facts) ?? clientUnsubscribeNotice(facts, text);
 	if (complaint) return { class: 'complaint', reason: 'arf:feedback-report', complaint };

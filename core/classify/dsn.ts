@@ -7,6 +7,7 @@
  *   Status: 5.1.1
  *   Diagnostic-Code: smtp; 550 5.1.1 <kijitora@example.jp>... User Unknown
  */
+import { capText, MAX_PATTERN_HEADER, MAX_RECIPIENTS } from './limits';
 import { headerValue, parseHeaderBlock } from './mime';
 import type { MailFacts, MimePart } from './types';
 
@@ -35,8 +36,8 @@ function stripType(value: string): string {
 
 /** An address from a recipient field: `rfc822; <Kijitora@Example.jp>` → `kijitora@example.jp`. */
 export function cleanAddress(value: string): string {
-	const bare = stripType(value).replace(/^<|>$/g, '').trim();
-	const inner = /<([^<>\s]+@[^<>\s]+)>/.exec(bare)?.[1] ?? bare;
+	const bare = stripType(capText(value, MAX_PATTERN_HEADER)).replace(/^<|>$/g, '').trim();
+	const inner = /<([^<>\s@]{1,255}@[^<>\s]{1,255})>/.exec(bare)?.[1] ?? bare;
 	return inner.replace(/^["']|["']$/g, '').toLowerCase();
 }
 
@@ -63,11 +64,15 @@ function splitRecipientRuns(block: string): string[] {
 	return runs;
 }
 
-/** Reads the per-recipient blocks of a delivery-status body. Blocks without a recipient are skipped. */
+/**
+ * Reads the per-recipient blocks of a delivery-status body. Blocks without a recipient are skipped; at
+ * most `MAX_RECIPIENTS` (with their per-message block) are read.
+ */
 export function parseDeliveryStatus(body: string): DsnRecipientFields[] {
 	const blocks = body.split(/\r?\n[ \t]*\r?\n/).flatMap(splitRecipientRuns);
 	const recipients: DsnRecipientFields[] = [];
 	for (const block of blocks) {
+		if (recipients.length >= MAX_RECIPIENTS) break;
 		const fields = parseHeaderBlock(block.replace(/^\s*\r?\n/, ''));
 		const finalRecipient = headerValue(fields, 'final-recipient');
 		const originalRecipient = headerValue(fields, 'original-recipient');
@@ -77,7 +82,7 @@ export function parseDeliveryStatus(body: string): DsnRecipientFields[] {
 		if (!address.includes('@')) continue;
 		const statusField = headerValue(fields, 'status') ?? '';
 		const status = /([245]\.\d{1,3}\.\d{1,3})/.exec(statusField)?.[1];
-		const statusComment = /\(([^)]+)\)/.exec(statusField)?.[1];
+		const statusComment = /\(([^)]{1,500})\)/.exec(capText(statusField, MAX_PATTERN_HEADER))?.[1];
 		const diagnostic = headerValue(fields, 'diagnostic-code');
 		recipients.push({
 			address,

@@ -5,6 +5,7 @@
  * content-filter gateway with no SMTP phase do not (the gateway may be refusing on policy with
  * recipient wording). sisimai reads them the same way (per-MTA modules, then `Reason::UserUnknown`).
  */
+import { capText } from './limits';
 import { headerValue } from './mime';
 import type { MailFacts } from './types';
 
@@ -29,7 +30,7 @@ const BRACKETED_ADDRESS = /<[^<>\s@]+@[^<>\s@]+>/;
 
 /** Recognises the reporting system from headers first, then the report's own opening lines. */
 export function reportingMta(facts: MailFacts, text: string): ReportingMta | undefined {
-	const head = facts.rawHeaders;
+	const head = capText(facts.rawHeaders);
 	// McAfee Email Gateway: "X-NAI-Header: Modified by McAfee Email Gateway (4500)"
 	if (/^X-NAI-Header:.*McAfee/im.test(head)) return { name: 'mcafee', filterGateway: true };
 	// SurfControl: "X-Mailer: SurfControl E-mail Filter", "X-SEF-Processed: 0_0_0_000__2010_04_29_23_34_45"
@@ -50,7 +51,7 @@ export function reportingMta(facts: MailFacts, text: string): ReportingMta | und
 	}
 	// Unnamed webmail relay (sisimai's "X2"): "Message from example.co.jp." /
 	// "Unable to deliver message to the following address(es)." — relays the refusal without its phase.
-	if (/^Message from \S+\.\s*\n+Unable to deliver message to the following address/im.test(text)) {
+	if (/^Message from \S{1,255}\.[ \t]{0,20}\n(?:[ \t]{0,20}\n){0,10}Unable to deliver message to the following address/im.test(text)) {
 		return { name: 'x2', filterGateway: true };
 	}
 	if (headerValue(facts.headers, 'x-mailer')?.includes('<SMTP32')) return { name: 'imail', filterGateway: false };

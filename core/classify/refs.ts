@@ -4,6 +4,7 @@
  * pasted into a non-standard bounce's text).
  */
 import { parseSequenceMessageId, sequenceRefsIn, type SequenceMessageRef } from '../mail/message-id';
+import { capText } from './limits';
 import { headerValue, headerValues, parseHeaderBlock, splitHeaderBody } from './mime';
 import type { MailFacts } from './types';
 
@@ -18,7 +19,7 @@ export interface SequenceRefs {
 const RETURNED_TYPES = new Set(['message/rfc822', 'text/rfc822-headers', 'message/global', 'message/global-headers']);
 
 /** "Message-ID: <…>" as a header line inside a body (returned headers pasted into bounce prose). */
-const INLINE_MESSAGE_ID = /^[ \t]*Message-ID:[ \t]*(<[^<>\s]+>)/gim;
+const INLINE_MESSAGE_ID = /^[ \t]{0,20}Message-ID:[ \t]{0,20}(<[^<>\s]{1,998}>)/gim;
 
 /**
  * Our sequence refs and the returned original's Message-ID. Reply headers come first; for reports the
@@ -46,7 +47,8 @@ export function findSequenceRefs(facts: MailFacts): SequenceRefs {
 		if (id) add(parseSequenceMessageId(id));
 		for (const value of headerValues(returned, 'in-reply-to').concat(headerValues(returned, 'references'))) sequenceRefsIn(value).forEach(add);
 	}
-	const bodies = [facts.text, ...facts.parts.filter((p) => p.contentType.startsWith('text/')).map((p) => p.body)];
+	const text = capText(facts.text);
+	const bodies = [text, ...facts.parts.filter((p) => p.contentType.startsWith('text/')).map((p) => p.body)];
 	for (const body of bodies) {
 		for (const match of body.matchAll(INLINE_MESSAGE_ID)) {
 			const ref = parseSequenceMessageId(match[1]);
@@ -59,10 +61,10 @@ export function findSequenceRefs(facts: MailFacts): SequenceRefs {
 	if (!originalMessageId) {
 		// Non-standard bounces: the last "Message-ID:" line in the prose is the returned original's
 		// (the first may be the bounce's own, pasted in by some MTAs).
-		const inline = [...facts.text.matchAll(INLINE_MESSAGE_ID)].map((m) => m[1]).filter((id) => id !== facts.messageId);
+		const inline = [...text.matchAll(INLINE_MESSAGE_ID)].map((m) => m[1]).filter((id) => id !== facts.messageId);
 		originalMessageId = inline[inline.length - 1];
 	}
 	// Any of our ids quoted anywhere else (X-Original-Message-ID, "Original-Envelope-Id", prose).
-	for (const body of bodies) for (const token of body.match(/<sq\.[^<>\s]+>/gi) ?? []) add(parseSequenceMessageId(token));
+	for (const body of bodies) for (const token of body.match(/<sq\.[^<>\s]{1,998}>/gi) ?? []) add(parseSequenceMessageId(token));
 	return { refs, originalMessageId };
 }

@@ -32,8 +32,8 @@ function monthNumber(word: string): number | undefined {
  */
 const CUE = /(?<![\p{L}])(?:back|return(?:ing)?|returns|in the office|available|until|till|through|thru|\bto\b|zurück|wieder(?: im büro| erreichbar| da)?|bis(?: zum| einschließlich| einschl\.?)?|ab dem|retour|de retour|jusqu'(?:au|à|a)|à partir du|hasta(?: el)?|regreso|vuelvo|a partir del|terug|tot en met|t\/m|tot|vanaf|fino al?|rientro|rientrerò|di ritorno|dal|até(?: ao| o| dia)?|retorno|volto|regresso|a partir de)(?![\p{L}])/giu;
 
-const WORD_DATE = /(?:\b[a-zà-ü]+\.?,?\s+)?(\d{1,2})(?:st|nd|rd|th|er|º|°|\.)?\s*(?:de\s+)?([a-zà-ü]{3,10}\.?)(?:\s+(?:de\s+)?(\d{4}))?/iu;
-const WORD_DATE_EN = /(?:\b[a-z]+,?\s+)?([a-z]{3,9}\.?)\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?/i;
+const WORD_DATE = /(?:\b[a-zà-ü]{1,20}\.?,?\s{1,5})?(\d{1,2})(?:st|nd|rd|th|er|º|°|\.)?\s{0,5}(?:de\s{1,5})?([a-zà-ü]{3,10}\.?)(?:\s{1,5}(?:de\s{1,5})?(\d{4}))?/iu;
+const WORD_DATE_EN = /(?:\b[a-z]{1,20},?\s{1,5})?([a-z]{3,9}\.?)\s{1,5}(\d{1,2})(?:st|nd|rd|th)?(?:,?\s{1,5}(\d{4}))?/i;
 const NUMERIC_DATE = /\b(\d{1,4})([./-])(\d{1,2})(?:\2(\d{2,4}))?\b/;
 
 /**
@@ -50,10 +50,11 @@ const MONTH_WORD = '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june
  * text itself writes dates month first in words ("Monday, March 3", "March 3rd") and never day first
  * ("3 March"); otherwise numeric dates stay day first (all seven supported languages write them so).
  */
+const MONTH_FIRST = new RegExp(`\\b${MONTH_WORD}\\s{1,20}\\d{1,2}(?:st|nd|rd|th)?\\b(?!\\s{0,20}(?:st|nd|rd|th)?\\s{0,20}${MONTH_WORD})`, 'i');
+const DAY_FIRST = new RegExp(`\\b\\d{1,2}(?:st|nd|rd|th)?\\s{1,20}(?:of\\s{1,20})?${MONTH_WORD}\\b`, 'i');
+
 function writesMonthFirst(text: string): boolean {
-	const monthFirst = new RegExp(`\\b${MONTH_WORD}\\s+\\d{1,2}(?:st|nd|rd|th)?\\b(?!\\s*(?:st|nd|rd|th)?\\s*${MONTH_WORD})`, 'i');
-	const dayFirst = new RegExp(`\\b\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH_WORD}\\b`, 'i');
-	return monthFirst.test(text) && !dayFirst.test(text);
+	return MONTH_FIRST.test(text) && !DAY_FIRST.test(text);
 }
 
 function nextDay(isoDate: string): string {
@@ -126,8 +127,8 @@ export function findReturnDate(text: string, reference: Date = new Date()): stri
 	const monthFirst = writesMonthFirst(body);
 	let lastDayAway: string | undefined;
 	for (const cue of body.matchAll(CUE)) {
-		const after = body.slice((cue.index ?? 0) + cue[0].length);
-		const value = parseDateAt(after.replace(/^[\s:,]*(?:(?:on|le|el|am|op|il|em|dem|den|the|o|a|al|ao|du|del|der)\s+)*/iu, ''), reference, monthFirst);
+		const after = body.slice((cue.index ?? 0) + cue[0].length, (cue.index ?? 0) + cue[0].length + 200);
+		const value = parseDateAt(after.replace(/^[\s:,]{0,40}(?:(?:on|le|el|am|op|il|em|dem|den|the|o|a|al|ao|du|del|der)\s{1,20}){0,10}/iu, ''), reference, monthFirst);
 		if (!value) continue;
 		if (!UNTIL_CUE.test(cue[0])) return value;
 		lastDayAway ??= value;

@@ -44,20 +44,41 @@ function unwrapSns(text: string): string {
 	return text;
 }
 
+/**
+ * Index after the `}` that closes the JSON object opening at `start`, or -1: one scan that skips strings
+ * (and their escapes), so the text is parsed once instead of once per "}" after it.
+ */
+function objectEnd(text: string, start: number): number {
+	let depth = 0;
+	let inString = false;
+	for (let index = start; index < text.length; index++) {
+		const char = text[index];
+		if (inString) {
+			if (char === '\\') index++;
+			else if (char === '"') inString = false;
+		} else if (char === '"') inString = true;
+		else if (char === '{' || char === '[') depth++;
+		else if (char === '}' || char === ']') {
+			depth--;
+			if (depth === 0) return index + 1;
+		}
+	}
+	return -1;
+}
+
 /** Reads an SES notification from a message body, or undefined. */
 export function readSesNotification(text: string): SesNotification | undefined {
 	// SNS e-mail breaks lines longer than 998 octets with "!" + CRLF + space (RFC 5322 §2.1.1 limit).
 	const joined = unwrapSns(text.replace(/!\r?\n /g, ''));
 	const start = joined.indexOf('{"notificationType"');
 	if (start < 0) return undefined;
+	const end = objectEnd(joined, start);
+	if (end < 0) return undefined;
 	let document: unknown;
-	for (let end = joined.lastIndexOf('}'); end > start; end = joined.lastIndexOf('}', end - 1)) {
-		try {
-			document = JSON.parse(joined.slice(start, end + 1));
-			break;
-		} catch {
-			// keep shrinking until the JSON object closes
-		}
+	try {
+		document = JSON.parse(joined.slice(start, end));
+	} catch {
+		return undefined;
 	}
 	if (!isRecord(document)) return undefined;
 	const type = str(document.notificationType);

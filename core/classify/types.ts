@@ -22,8 +22,9 @@ export interface MimePart {
 	/** The part's own header fields. */
 	headers: readonly HeaderField[];
 	/**
-	 * The body after transfer decoding, as text in its declared charset. For `message/rfc822` and
-	 * `text/rfc822-headers` this is the returned message (or its header block) as sent.
+	 * The body after transfer decoding, as text in its declared charset, at most `MAX_PATTERN_TEXT`
+	 * characters (`limits.ts`); '' for media types the classifier does not read (images, attachments). For
+	 * `message/rfc822` and `text/rfc822-headers` this is the returned message (or its header block) as sent.
 	 */
 	body: string;
 }

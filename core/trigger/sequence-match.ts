@@ -3,6 +3,7 @@
  * the sequence and the prospect without their clear text; with the sequence key the trigger can compute
  * them and check which address is the prospect (a colleague answering in the thread is not).
  */
+import { findAddresses } from '../classify/address-scan';
 import type { SequenceRefs } from '../classify/refs';
 import type { Classification, MailFacts } from '../classify/types';
 import { ledgerAddress, parseSequenceMessageId, prospectHash, sequenceHash, type SequenceMessageRef } from '../mail/message-id';
@@ -41,7 +42,7 @@ export function isOwnSequenceMessage(facts: Pick<MailFacts, 'messageId'>): boole
 /** Addresses named in a header value such as Cc (display names and groups ignored). */
 function addressesIn(value: string | undefined): string[] {
 	if (!value) return [];
-	return [...value.matchAll(/[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+/g)].map((m) => ledgerAddress(m[0]));
+	return findAddresses(value).map((span) => ledgerAddress(span.address));
 }
 
 /** The addresses a report names as the recipients it is about. */
