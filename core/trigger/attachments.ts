@@ -62,6 +62,13 @@ export interface MessageAttachments {
 // eslint-disable-next-line no-control-regex
 const UNSAFE_NAME_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 
+/** Removes dots and white space at the end, by a loop: `/[.\s]+$/` re-reads a long run of them from each of its characters. */
+function trimTrailingDotsAndSpaces(name: string): string {
+	let end = name.length;
+	while (end > 0 && /[.\s]/.test(name[end - 1])) end--;
+	return name.slice(0, end);
+}
+
 /**
  * A file name that is safe to save and to show: the base name only (no directories: `../../.n8n/config`
  * is `config`), without control or bidi characters, without leading dots (no hidden or `..` names) and
@@ -69,7 +76,7 @@ const UNSAFE_NAME_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2
  */
 export function safeFileName(name: string | undefined, index: number, maxLength: number = DEFAULT_ATTACHMENT_LIMITS.maxNameLength): string {
 	const base = (name ?? '').split(/[/\\]/).pop() ?? '';
-	const clean = base.replace(UNSAFE_NAME_CHARACTERS, '').replace(/^[.\s]+/, '').replace(/[.\s]+$/, '');
+	const clean = trimTrailingDotsAndSpaces(base.replace(UNSAFE_NAME_CHARACTERS, '').replace(/^[.\s]+/, ''));
 	const fallback = `attachment-${index + 1}`;
 	if (clean.length === 0) return fallback;
 	const chars = [...clean];

@@ -76,6 +76,12 @@ describe('regression: attachment names and types passed through unchanged, with 
 		expect(safeFileName('é'.repeat(30), 0, 10)).toBe('é'.repeat(10));
 	});
 
+	it('trims dots and spaces at the end of a name, not the runs inside it', () => {
+		expect(safeFileName('report. . .pdf.. ', 0)).toBe('report. . .pdf');
+		expect(safeFileName(`a${'. '.repeat(40)}x`, 0, 200)).toBe(`a${'. '.repeat(40)}x`);
+		expect(safeFileName('. . .', 2)).toBe('attachment-3');
+	});
+
 	it('never throws on a broken message', async () => {
 		const broken = Buffer.from('Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename="x.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n%%%%not base64');
 		await expect(readAttachments(broken)).resolves.toMatchObject({ kept: [expect.objectContaining({ fileName: 'x.pdf' })] });
