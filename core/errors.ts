@@ -38,6 +38,8 @@ export const ERROR_CODES = {
 	// IMAP answers
 	IMAP_COMMAND_FAILED: { temporary: true },
 	IMAP_NO_SENT_FOLDER: { temporary: false },
+	// the trigger: n8n could not take a batch of replies (e.g. storing an attachment failed)
+	EMIT_FAILED: { temporary: true },
 	// catch-all
 	UNEXPECTED: { temporary: false },
 } as const satisfies Record<string, { temporary: boolean }>;

@@ -1,18 +1,20 @@
 /**
  * Watches one IMAP folder for new mail on its own connection: EXAMINE (read-only), catch up from the
  * cursor with UID SEARCH + FETCH BODY.PEEK[], then IDLE (re-issued every `maxIdleTimeMs`) or, where the
- * server has no IDLE, poll. Drops are retried with backoff; failures that retrying cannot fix, or that
- * last too long, are reported once through `onFatal` and the watcher stops.
+ * server has no IDLE, poll. Failures are retried with backoff, which starts again only once a catch-up
+ * went through; failures that retrying cannot fix, or that last too long, are reported once through
+ * `onFatal` and the watcher stops. A message that fails to fetch `setAsideAfter` times in a row is set
+ * aside (reported through `onSetAside`) so the folder moves on.
  *
  * The watcher knows nothing about replies: it hands batches of raw messages with the cursor they move
- * the folder to. The caller persists the cursor and emits; only then does the watcher move on.
+ * the folder to. The caller marks them handled once they were emitted; only then does the watcher move on.
  */
 import type { ImapFlow } from 'imapflow';
-import { AuthorizationError, asSequenceError, ConnectionError, SequenceError } from '../core/errors';
+import { AuthorizationError, ConnectionError, SequenceError } from '../core/errors';
 import type { MailboxSettings } from '../core/mailbox/settings';
 import { backoffDelay, DEFAULT_BACKOFF, shouldGiveUp, type BackoffPolicy } from '../core/trigger/backoff';
-import { advanceCursor, newUids, planResume, type ResumePlan } from '../core/trigger/cursor';
-import type { FolderCursor } from '../core/trigger/trigger-state';
+import { advanceCursor, finishResync, newUids, planResume, SEARCH_SINCE_SLACK_MS, type ResumePlan } from '../core/trigger/cursor';
+import type { FolderCursor, SetAsideMessage } from '../core/trigger/trigger-state';
 import { connectionContext, explainConnectionError } from './connection-error';
 import { closeImap, connectImap, sessionRefreshAt } from './imap-client';
 
@@ -27,24 +29,34 @@ export const POLL_INTERVAL_MS = 60_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Messages fetched (and handed over) per FETCH; bounds memory when catching up after long downtime. */
 export const FETCH_BATCH_SIZE = 50;
+/** Failed fetches in a row after which one message is set aside (a kick or restart rarely hits one twice). */
+export const SET_ASIDE_AFTER = 3;
+/** UIDs per FETCH of INTERNALDATE during a re-sync (keeps the command line short). */
+const DATE_FETCH_CHUNK = 500;
 
 /** One fetched message. */
 export interface FetchedMessage {
 	uid: number;
 	/** The full source, fetched with BODY.PEEK[] (flags untouched). */
 	source: Buffer;
+	/** INTERNALDATE: when the server received it (undefined when the server gave none). */
+	receivedAt?: Date;
 }
 
 /** What the watcher reports. */
 export interface FolderWatchHandlers {
 	/**
-	 * New messages in UID order and the cursor that covers them. Persist the cursor, then emit; the
-	 * watcher waits for the returned promise. If it rejects, the batch is fetched again after a reconnect.
+	 * New messages in UID order and the cursor that covers them. Mark them handled once emitted; the
+	 * watcher waits for the returned promise. If it rejects, the batch is fetched again after the backoff.
 	 */
 	onBatch(folder: string, messages: FetchedMessage[], cursor: FolderCursor): Promise<void>;
 	/** The cursor moved without messages to hand over (first activation at UIDNEXT, UIDVALIDITY re-sync). */
 	onCursor(folder: string, cursor: FolderCursor): void;
-	/** Retrying stopped: wrong password, TLS mismatch, or the server unreachable for `giveUpAfterMs`. */
+	/** A message could not be fetched `setAsideAfter` times in a row; `cursor` passes it. Awaited. */
+	onSetAside(folder: string, message: SetAsideMessage, cursor: FolderCursor): Promise<void>;
+	/** The newest INTERNALDATE among handled messages of the folder that are no longer remembered. */
+	forgottenUpTo?(folder: string): Date | undefined;
+	/** Retrying stopped: wrong password, TLS mismatch, or failures for `giveUpAfterMs`. */
 	onFatal(folder: string, error: SequenceError): void;
 	/** Reconnects, re-syncs and other notable events, for the n8n log. */
 	onLog?(level: 'debug' | 'info' | 'warn', message: string): void;
@@ -62,6 +74,8 @@ export interface FolderWatchTuning {
 	maxIdleTimeMs: number;
 	/** Default `FETCH_BATCH_SIZE`. */
 	batchSize: number;
+	/** Default `SET_ASIDE_AFTER`. */
+	setAsideAfter: number;
 	/** Default `DEFAULT_BACKOFF` (1 s doubling to 60 s; give up after 5 minutes). */
 	backoff: BackoffPolicy;
 	/** The clock. Default `Date.now`. */
@@ -74,6 +88,7 @@ export const DEFAULT_WATCH_TUNING: FolderWatchTuning = {
 	pollIntervalMs: POLL_INTERVAL_MS,
 	maxIdleTimeMs: MAX_IDLE_TIME_MS,
 	batchSize: FETCH_BATCH_SIZE,
+	setAsideAfter: SET_ASIDE_AFTER,
 	backoff: DEFAULT_BACKOFF,
 	now: () => Date.now(),
 };
@@ -90,6 +105,8 @@ export interface FolderWatchStats {
 	fetched: number;
 	/** UIDs returned by UID SEARCH, before discarding the ones at or below the cursor. */
 	searchedUids: number;
+	/** Messages set aside after failing to fetch. */
+	setAside: number;
 }
 
 function chunks<T>(list: readonly T[], size: number): T[][] {
@@ -98,9 +115,15 @@ function chunks<T>(list: readonly T[], size: number): T[][] {
 	return result;
 }
 
+/** imapflow gives INTERNALDATE as a Date, or as the raw string when it could not parse it. */
+function dateOf(value: Date | string | undefined): Date | undefined {
+	const date = value instanceof Date ? value : value === undefined ? undefined : new Date(value);
+	return date && !Number.isNaN(date.getTime()) ? date : undefined;
+}
+
 /** Watches one folder. `start()` once, `stop()` once. */
 export class FolderWatcher {
-	readonly stats: FolderWatchStats = { sessions: 0, tokenRotations: 0, commands: 0, fetched: 0, searchedUids: 0 };
+	readonly stats: FolderWatchStats = { sessions: 0, tokenRotations: 0, commands: 0, fetched: 0, searchedUids: 0, setAside: 0 };
 	private readonly tuning: FolderWatchTuning;
 	private client: ImapFlow | undefined;
 	private cursor: FolderCursor | undefined;
@@ -110,6 +133,15 @@ export class FolderWatcher {
 	private loop: Promise<void> | undefined;
 	/** Set once a session got as far as opening the folder: the settings are proven to work. */
 	private provenSettings = false;
+	/** Failures since the last complete catch-up: the backoff and the give-up clock. */
+	private attempt = 0;
+	private failingSince: number | undefined;
+	/** A re-sync (UIDVALIDITY changed) still to finish before catching up. */
+	private resync: { from: Date; endUid: number } | undefined;
+	/** UIDs up to this one are fetched one at a time: a FETCH that covered them failed. */
+	private narrowUpTo = 0;
+	/** Failed fetches in a row, by UID (of the cursor's UIDVALIDITY). */
+	private readonly fetchFailures = new Map<number, number>();
 
 	constructor(
 		private readonly settings: MailboxSettings,
@@ -149,12 +181,17 @@ export class FolderWatcher {
 		return explainConnectionError(error, connectionContext(this.settings, 'IMAP'));
 	}
 
+	private now(): Date {
+		return new Date(this.tuning.now());
+	}
+
 	private async closeClient(): Promise<void> {
 		const client = this.client;
 		this.client = undefined;
 		await closeImap(client);
 	}
 
+	/** Connects, opens the folder read-only and places the cursor; fetching is left to the loop. */
 	private async openSession(): Promise<void> {
 		try {
 			// failures surface through the rejected command or the 'close' event
@@ -170,38 +207,30 @@ export class FolderWatcher {
 			});
 			this.stats.sessions++;
 			const mailbox = await client.mailboxOpen(this.folder, { readOnly: true });
-			const plan = planResume(
-				this.cursor,
-				{ uidValidity: String(mailbox.uidValidity), uidNext: mailbox.uidNext },
-				new Date(this.tuning.now()),
-			);
-			await this.follow(client, plan);
 			this.provenSettings = true;
+			const opened = { uidValidity: String(mailbox.uidValidity), uidNext: mailbox.uidNext };
+			this.place(planResume(this.cursor, opened, this.now(), this.handlers.forgottenUpTo?.(this.folder)));
 		} catch (error) {
 			await this.closeClient();
 			throw this.explain(error);
 		}
 	}
 
-	private async follow(client: ImapFlow, plan: ResumePlan): Promise<void> {
+	private place(plan: ResumePlan): void {
 		if (plan.kind === 'resume') return;
 		if (plan.kind === 'start') {
 			this.cursor = plan.cursor;
 			this.handlers.onCursor(this.folder, plan.cursor);
 			return;
 		}
-		this.handlers.onLog?.('warn', `UIDVALIDITY of "${this.folder}" changed; re-scanning mail since ${plan.since.toISOString()}`);
-		const found = await client.search({ since: plan.since }, { uid: true });
-		const uids = newUids(found || [], plan.cursor);
-		this.stats.searchedUids += uids.length;
-		this.cursor = plan.cursor;
-		await this.fetchAndHand(client, uids);
-		const atUidNext = { ...plan.cursor, lastUid: Math.max(plan.cursor.lastUid, (client.mailbox && client.mailbox.uidNext - 1) || 0) };
-		if (this.cursor.lastUid < atUidNext.lastUid) {
-			// messages older than the re-scan window: nothing to hand over, but the cursor must pass them
-			this.cursor = { ...atUidNext, savedAt: new Date(this.tuning.now()).toISOString() };
-			this.handlers.onCursor(this.folder, this.cursor);
+		if (this.cursor?.uidValidity !== plan.cursor.uidValidity) {
+			this.handlers.onLog?.('warn', `UIDVALIDITY of "${this.folder}" changed; re-reading the mail that arrived since ${plan.from.toISOString()}`);
+			this.fetchFailures.clear();
+			this.narrowUpTo = 0;
+			this.cursor = plan.cursor;
+			this.handlers.onCursor(this.folder, plan.cursor);
 		}
+		this.resync = { from: plan.from, endUid: plan.endUid };
 	}
 
 	/** New mail announced (EXISTS): make the loop catch up, breaking IDLE if needed. */
@@ -225,8 +254,6 @@ export class FolderWatcher {
 	}
 
 	private async run(): Promise<void> {
-		let attempt = 0;
-		let failingSince: number | undefined;
 		while (!this.stopped) {
 			try {
 				if (!this.client?.usable) {
@@ -234,8 +261,6 @@ export class FolderWatcher {
 					await this.openSession();
 					this.handlers.onLog?.('info', `Reconnected to "${this.folder}"`);
 				}
-				attempt = 0;
-				failingSince = undefined;
 				if ((await this.watch(this.client as ImapFlow)) === 'token-expiring') {
 					// a session may not outlive its OAuth2 token (Exchange Online ends or invalidates it): replace
 					// it now, without backoff; the new one resumes from the cursor, so nothing is lost or repeated
@@ -246,9 +271,9 @@ export class FolderWatcher {
 				}
 			} catch (error) {
 				if (this.stopped) break;
-				const explained = asSequenceError(this.explain(error));
+				const explained = this.explain(error);
 				const now = this.tuning.now();
-				failingSince ??= now;
+				this.failingSince ??= now;
 				// Once these settings have worked, only a rejected password (or a sign-in that cannot give a
 				// token any more) is final at once: a reset during a reconnect's TLS handshake (server
 				// restarting) looks like a TLS mismatch.
@@ -256,30 +281,34 @@ export class FolderWatcher {
 					explained.code === 'AUTH_FAILED' ||
 					(explained instanceof AuthorizationError && !explained.temporary) ||
 					(!this.provenSettings && !explained.temporary);
-				if (shouldGiveUp({ temporary: !final }, failingSince, now, this.tuning.backoff)) {
+				if (shouldGiveUp({ temporary: !final }, this.failingSince, now, this.tuning.backoff)) {
 					this.stopped = true;
 					await this.closeClient();
 					this.handlers.onFatal(this.folder, explained);
 					return;
 				}
-				attempt++;
-				const delay = backoffDelay(attempt, this.tuning.backoff);
-				this.handlers.onLog?.('warn', `Connection for "${this.folder}" lost (${explained.message}); reconnecting in ${delay} ms`);
+				this.attempt++;
+				const delay = backoffDelay(this.attempt, this.tuning.backoff);
+				this.handlers.onLog?.('warn', `Watching "${this.folder}" failed (${explained.message}); trying again in ${delay} ms`);
 				await this.sleep(delay);
 			}
 		}
 	}
 
 	/**
-	 * One session: catch up, wait for news, repeat, until the connection is gone — or, for an OAuth2
-	 * mailbox, until its token is due for refresh ('token-expiring': the caller signs in again).
+	 * One session: finish a re-sync, catch up, wait for news, repeat, until the connection is gone — or,
+	 * for an OAuth2 mailbox, until its token is due for refresh ('token-expiring': the caller signs in again).
 	 */
 	private async watch(client: ImapFlow): Promise<'stopped' | 'token-expiring'> {
 		const useIdle = this.tuning.mode === 'auto' && client.capabilities.has('IDLE');
 		const rotateAt = sessionRefreshAt(client);
+		if (this.resync) await this.finishResync(client, this.resync);
 		while (!this.stopped && client.usable) {
 			this.changed = false;
 			await this.catchUp(client);
+			// everything up to now went through: the next failure starts the backoff afresh
+			this.attempt = 0;
+			this.failingSince = undefined;
 			if (this.changed || this.stopped) continue;
 			const untilRotation = rotateAt === undefined ? Infinity : rotateAt - this.tuning.now();
 			if (untilRotation <= 0) return 'token-expiring';
@@ -318,18 +347,81 @@ export class FolderWatcher {
 		await this.fetchAndHand(client, newUids(found, cursor));
 	}
 
-	private async fetchAndHand(client: ImapFlow, uids: number[]): Promise<void> {
-		for (const chunk of chunks(uids, this.tuning.batchSize)) {
-			const messages: FetchedMessage[] = [];
-			for await (const message of client.fetch(chunk.join(','), { uid: true, source: true }, { uid: true })) {
-				if (message.source) messages.push({ uid: message.uid, source: message.source });
+	/**
+	 * After a UIDVALIDITY change: hands over the messages that arrived from `from` on (the handled ones
+	 * among them are skipped by key), then moves the cursor past everything the folder held when opened.
+	 */
+	private async finishResync(client: ImapFlow, resync: { from: Date; endUid: number }): Promise<void> {
+		const found = await client.search({ since: new Date(resync.from.getTime() - SEARCH_SINCE_SLACK_MS) }, { uid: true });
+		if (!found) throw this.closedError();
+		this.stats.searchedUids += found.length;
+		const uids = await this.arrivedFrom(client, newUids(found, this.cursor as FolderCursor), resync.from);
+		await this.fetchAndHand(client, uids);
+		this.resync = undefined;
+		this.cursor = finishResync(this.cursor as FolderCursor, resync.endUid, this.now());
+		this.handlers.onCursor(this.folder, this.cursor);
+	}
+
+	/** The UIDs whose INTERNALDATE is at or after `from` (kept when the server gives no date). */
+	private async arrivedFrom(client: ImapFlow, uids: number[], from: Date): Promise<number[]> {
+		const kept: number[] = [];
+		for (const chunk of chunks(uids, DATE_FETCH_CHUNK)) {
+			for await (const message of client.fetch(chunk.join(','), { uid: true, internalDate: true }, { uid: true })) {
+				const received = dateOf(message.internalDate);
+				if (!received || received.getTime() >= from.getTime()) kept.push(message.uid);
 			}
+		}
+		return kept.sort((a, b) => a - b);
+	}
+
+	private async fetchAndHand(client: ImapFlow, uids: number[]): Promise<void> {
+		let index = 0;
+		while (index < uids.length) {
+			// a session that broke on the previous message must not count against the next one
+			if (!client.usable) throw this.closedError();
+			const single = uids[index] <= this.narrowUpTo;
+			const chunk = single ? [uids[index]] : uids.slice(index, index + this.tuning.batchSize);
+			let messages: FetchedMessage[];
+			try {
+				messages = await this.fetchSources(client, chunk);
+			} catch (error) {
+				if (!single) {
+					// which message broke the FETCH is unknown: fetch this stretch one message at a time
+					this.narrowUpTo = Math.max(this.narrowUpTo, chunk[chunk.length - 1]);
+					throw error;
+				}
+				const failures = (this.fetchFailures.get(chunk[0]) ?? 0) + 1;
+				this.fetchFailures.set(chunk[0], failures);
+				if (failures < this.tuning.setAsideAfter) throw error;
+				await this.setAside(chunk[0], failures, error);
+				index += 1;
+				continue;
+			}
+			for (const uid of chunk) this.fetchFailures.delete(uid);
 			this.stats.fetched += messages.length;
-			messages.sort((a, b) => a.uid - b.uid);
 			// UIDs expunged between SEARCH and FETCH return nothing; the cursor still passes them
-			const next = advanceCursor(this.cursor as FolderCursor, chunk[chunk.length - 1], new Date(this.tuning.now()));
+			const next = advanceCursor(this.cursor as FolderCursor, chunk[chunk.length - 1], this.now());
 			await this.handlers.onBatch(this.folder, messages, next);
 			this.cursor = next;
+			index += chunk.length;
 		}
+	}
+
+	private async fetchSources(client: ImapFlow, uids: number[]): Promise<FetchedMessage[]> {
+		const messages: FetchedMessage[] = [];
+		for await (const message of client.fetch(uids.join(','), { uid: true, source: true, internalDate: true }, { uid: true })) {
+			if (message.source) messages.push({ uid: message.uid, source: message.source, receivedAt: dateOf(message.internalDate) });
+		}
+		return messages.sort((a, b) => a.uid - b.uid);
+	}
+
+	private async setAside(uid: number, failures: number, error: unknown): Promise<void> {
+		const reason = `fetching it failed ${failures} times in a row (last: ${this.explain(error).message})`;
+		this.handlers.onLog?.('warn', `Set aside message UID ${uid} in "${this.folder}": ${reason}. The folder moves on without it.`);
+		const next = advanceCursor(this.cursor as FolderCursor, uid, this.now());
+		await this.handlers.onSetAside(this.folder, { folder: this.folder, uid, reason }, next);
+		this.fetchFailures.delete(uid);
+		this.stats.setAside++;
+		this.cursor = next;
 	}
 }

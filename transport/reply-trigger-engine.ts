@@ -1,18 +1,20 @@
 /**
  * The IMAP Reply Trigger's engine, without n8n: one `FolderWatcher` per watched folder, each new message
- * examined (parse → classify → match → filter), the cursor and the handled keys written to the state
- * store, and only then the batch's items emitted. The node wires the store to static data and `emit`
- * to `this.emit`; tests and the benchmark drive this class directly.
+ * examined (parse → classify → match → filter), the batch's items handed to `emit`, and the cursor and
+ * the handled keys written to the state store in the same synchronous step as the hand-over — never
+ * before the items are ready, so a batch that could not be emitted is fetched and emitted again. The
+ * node wires the store to static data and `emit` to `this.emit`; tests and the benchmark drive this
+ * class directly.
  */
-import { asSequenceError, type SequenceError } from '../core/errors';
+import { asSequenceError, SequenceError } from '../core/errors';
 import type { MailboxSettings } from '../core/mailbox/settings';
 import { readAttachments, type MessageAttachments } from '../core/trigger/attachments';
-import { examineMessage } from '../core/trigger/examine-message';
+import { examineMessage, type ExaminedMessage } from '../core/trigger/examine-message';
 import type { JsonObject } from '../core/trigger/reply-item';
 import { SeenKeys } from '../core/trigger/seen-keys';
 import { indexSequenceKeys, type SequenceKeyIndex } from '../core/trigger/sequence-match';
 import type { TriggerOptions } from '../core/trigger/trigger-options';
-import type { FolderCursor, TriggerState } from '../core/trigger/trigger-state';
+import { recordSetAside, type FolderCursor, type SetAsideMessage, type TriggerState } from '../core/trigger/trigger-state';
 import { FolderWatcher, type FetchedMessage, type FolderWatchTuning } from './folder-watcher';
 
 /** One emitted message: the item json and, when asked for, its attachments. */
@@ -41,8 +43,15 @@ export interface ReplyTriggerEngineConfig {
 	folders: readonly string[];
 	options: TriggerOptions;
 	store: TriggerStateStore;
-	/** Called with each batch's items after the state was saved; awaited, so batches stay in order. */
-	emit(items: EmittedReply[]): void | Promise<void>;
+	/**
+	 * Hands one batch's items over; awaited, so batches stay in order. Do what may fail first (the node
+	 * has n8n store attachments as binary data), then call `commit()` — it saves the state that marks the
+	 * batch handled — and hand the items over in the same synchronous step: a store that is persisted by
+	 * the hand-over (n8n saves static data when a trigger emits) then persists exactly that state. Throw or
+	 * reject only if nothing was handed over: the state is put back and the batch is tried again later.
+	 * An emitter that cannot fail before handing over may ignore `commit`; the engine commits after it.
+	 */
+	emit(items: EmittedReply[], commit: () => void): void | Promise<void>;
 	/** Called once when a folder cannot be watched any more; the watcher has stopped by then. */
 	onFatal(error: SequenceError, folder: string): void;
 	logger?: TriggerLogger;
@@ -58,7 +67,7 @@ export class ReplyTriggerEngine {
 	readonly watchers: FolderWatcher[];
 	private readonly keys: SequenceKeyIndex;
 	private readonly logger: TriggerLogger;
-	/** Serialises batch handling across folders: the state is read, changed and saved as one step. */
+	/** Serialises state changes across folders: the state is read, changed and saved as one step. */
 	private queue: Promise<void> = Promise.resolve();
 	private fatal = false;
 
@@ -75,6 +84,8 @@ export class ReplyTriggerEngine {
 					{
 						onBatch: (path, messages, cursor) => this.serial(() => this.handleBatch(path, messages, cursor)),
 						onCursor: (path, cursor) => void this.serial(async () => this.saveCursor(path, cursor)),
+						onSetAside: (path, message, cursor) => this.serial(async () => this.saveSetAside(path, message, cursor)),
+						forgottenUpTo: (path) => this.forgottenUpTo(path),
 						onFatal: (path, error) => this.handleFatal(path, error),
 						onLog: (level, message) => this.logger[level](message),
 						onWaiting: config.onWaiting,
@@ -112,46 +123,93 @@ export class ReplyTriggerEngine {
 
 	private saveCursor(folder: string, cursor: FolderCursor): void {
 		const state = this.config.store.load();
-		state.folders[folder] = cursor;
-		this.config.store.save(state);
+		this.config.store.save({ ...state, folders: { ...state.folders, [folder]: cursor } });
+	}
+
+	private saveSetAside(folder: string, message: SetAsideMessage, cursor: FolderCursor): void {
+		const state = recordSetAside(this.config.store.load(), message);
+		this.config.store.save({ ...state, folders: { ...state.folders, [folder]: cursor } });
+	}
+
+	private forgottenUpTo(folder: string): Date | undefined {
+		const state = this.config.store.load();
+		return new SeenKeys(state.seen, state.forgotten).forgottenUpTo(folder);
 	}
 
 	private async handleBatch(folder: string, messages: FetchedMessage[], cursor: FolderCursor): Promise<void> {
-		const state = this.config.store.load();
-		const seen = new SeenKeys(state.seen);
-		const items: EmittedReply[] = [];
+		const before = this.config.store.load();
+		const seen = new SeenKeys(before.seen, before.forgotten);
+		let state = before;
+		const replies: EmittedReply[] = [];
 		for (const message of messages) {
 			const where = { folder, uid: message.uid };
-			let examined;
+			let examined: ExaminedMessage;
 			try {
 				examined = await examineMessage(message.source, where, this.config.options, this.keys);
 			} catch (error) {
-				// one unreadable message must not block the folder for good; it is named in the log
-				this.logger.warn(`Skipped message UID ${message.uid} in "${folder}": ${asSequenceError(error).message}`);
+				// one unreadable message must not block the folder for good: set aside, logged, reported
+				const reason = `it could not be read (${asSequenceError(error).message})`;
+				this.logger.warn(`Set aside message UID ${message.uid} in "${folder}": ${reason}`);
+				state = recordSetAside(state, { folder, uid: message.uid, reason });
 				continue;
 			}
 			if (seen.has(examined.key)) {
 				this.logger.debug(`UID ${message.uid} in "${folder}" already handled (${examined.key})`);
 				continue;
 			}
-			seen.add(examined.key);
+			seen.add(examined.key, folder, message.receivedAt);
 			if (!examined.item) {
 				this.logger.debug(`UID ${message.uid} in "${folder}" not emitted: ${examined.decision.emit ? '' : examined.decision.reason}`);
 				continue;
 			}
 			const attachments = this.config.options.includeAttachments ? await readAttachments(message.source, this.config.options.attachmentLimits) : undefined;
-			items.push({ json: examined.item, ...(attachments ? { attachments } : {}) });
+			replies.push({ json: { ...examined.item, setAside: [], setAsideCount: 0 }, ...(attachments ? { attachments } : {}) });
 		}
-		state.folders[folder] = cursor;
-		state.seen = seen.toArray();
-		// the state is saved before the items leave: see docs/trigger-readme-section.md ("Delivery guarantee")
-		this.config.store.save(state);
-		if (items.length > 0) await this.config.emit(items);
+		state = { ...state, folders: { ...state.folders, [folder]: cursor }, seen: seen.toArray(), forgotten: seen.forgotten() };
+		if (replies.length === 0) {
+			this.config.store.save(state);
+			return;
+		}
+		// what was set aside since the last emit is reported once, on the first item
+		replies[0].json.setAside = state.setAside.map((m) => ({ folder: m.folder, uid: m.uid, reason: m.reason }));
+		replies[0].json.setAsideCount = state.setAsideCount;
+		await this.handOver(folder, replies, before, { ...state, setAside: [], setAsideCount: 0 });
+	}
+
+	/** Emits a batch; `after` is saved by `commit`, in the same step as the hand-over (see `emit`). */
+	private async handOver(folder: string, replies: EmittedReply[], before: TriggerState, after: TriggerState): Promise<void> {
+		let committed = false;
+		const commit = (): void => {
+			if (committed) return;
+			committed = true;
+			this.config.store.save(after);
+		};
+		try {
+			await this.config.emit(replies, commit);
+		} catch (error) {
+			if (committed) this.config.store.save(before);
+			const cause = asSequenceError(error);
+			throw new SequenceError('EMIT_FAILED', `n8n could not take ${replies.length} new message(s) from "${folder}": ${cause.message}`, {
+				cause: error,
+				hint: 'Nothing was marked as handled: the trigger fetches these messages again and retries, and reports the error if it persists.',
+			});
+		}
+		commit();
 	}
 
 	private handleFatal(folder: string, error: SequenceError): void {
 		if (this.fatal) return;
 		this.fatal = true;
-		this.config.onFatal(error, folder);
+		const { setAside, setAsideCount } = this.config.store.load();
+		if (setAsideCount === 0) {
+			this.config.onFatal(error, folder);
+			return;
+		}
+		const listed = setAside.map((m) => `UID ${m.uid} in "${m.folder}": ${m.reason}`).join('; ');
+		const note = `Before this, ${setAsideCount} message(s) were set aside and not emitted: ${listed}.`;
+		this.config.onFatal(
+			new SequenceError(error.code, error.message, { cause: error, temporary: error.temporary, hint: [error.hint, note].filter(Boolean).join(' ') }),
+			folder,
+		);
 	}
 }

@@ -36,7 +36,8 @@ async function emitRecent(this: ITriggerFunctions, settings: MailboxSettings, fo
 		});
 	}
 	const attachments = options.includeAttachments ? await readAttachments(found.source, options.attachmentLimits) : undefined;
-	const item = { json: found.examined.item ?? {}, ...(attachments ? { attachments } : {}) };
+	// the same fields as the items of an active trigger, so the editor can map every one of them
+	const item = { json: { ...found.examined.item, setAside: [], setAsideCount: 0 }, ...(attachments ? { attachments } : {}) };
 	this.emit([await toExecutionData(this, [item])]);
 }
 
@@ -84,8 +85,14 @@ export class ImapReplyTrigger implements INodeType {
 			folders,
 			options,
 			store: staticDataStore(this.getWorkflowStaticData('node')),
-			// this.emit is read at call time: n8n may replace it after trigger() returns
-			emit: async (replies) => this.emit([await toExecutionData(this, replies)]),
+			emit: async (replies, commit) => {
+				// n8n stores attachments here, and that can fail: then nothing is marked handled yet
+				const items = await toExecutionData(this, replies);
+				// n8n's emit saves the static data commit() just wrote, then starts the execution;
+				// this.emit is read at call time: n8n may replace it after trigger() returns
+				commit();
+				this.emit([items]);
+			},
 			onFatal: (error, folder) => this.emitError(toNodeError(node, error, { context: `Stopped watching "${folder}"` })),
 			logger: this.logger,
 		});

@@ -25,16 +25,22 @@ export async function toExecutionData(context: ITriggerFunctions, replies: Emitt
 }
 
 /**
- * The trigger state in the workflow's static data. n8n writes static data to its database each time a
- * trigger calls `emit` (and at activation), so what `save` wrote before an emit is persisted with it.
+ * The trigger state in the workflow's static data. n8n 2.x writes static data to its database each time
+ * a trigger calls `emit` (and once after activation), so what `save` wrote right before an emit is
+ * persisted with it (see README, "Delivery guarantee").
  */
 export function staticDataStore(staticData: IDataObject): TriggerStateStore {
 	return {
 		load: () => readTriggerState(staticData),
 		save: (state: TriggerState) => {
-			staticData.version = state.version;
-			staticData.folders = JSON.parse(JSON.stringify(state.folders));
-			staticData.seen = [...state.seen];
+			// assigning top-level properties is what marks n8n's observable static data as changed
+			const copy = JSON.parse(JSON.stringify(state)) as TriggerState;
+			staticData.version = copy.version;
+			staticData.folders = copy.folders;
+			staticData.seen = copy.seen;
+			staticData.forgotten = copy.forgotten;
+			staticData.setAside = copy.setAside;
+			staticData.setAsideCount = copy.setAsideCount;
 		},
 	};
 }

@@ -1,26 +1,14 @@
 /**
  * The IMAP Reply Trigger node through n8n-core's real parts: activation with n8n-core's `TriggerContext`
- * (parameters from workflow JSON, credentials through a credentials helper, static data from
- * `Workflow.getStaticData`), and a manual test run through the engine harness (`WorkflowExecute`,
- * `TriggersAndPollers`). What n8n's ActiveWorkflowManager adds is emulated where said: its `emit`
- * saves the workflow's static data when `__dataChanged` is set, then starts the execution.
+ * and n8n's emit emulated as its source does it (`test/harness/trigger-activation.ts`), and a manual test
+ * run through the engine harness (`WorkflowExecute`, `TriggersAndPollers`).
  * Users u36 and u37 belong to this file.
  */
 import 'reflect-metadata';
-import { TriggerContext } from 'n8n-core';
-import {
-	NodeHelpers,
-	Workflow,
-	type IDataObject,
-	type INode,
-	type INodeExecutionData,
-	type INodeParameters,
-	type INodeTypes,
-	type ITriggerResponse,
-	type IWorkflowExecuteAdditionalData,
-} from 'n8n-workflow';
+import type { IDataObject, INode, INodeExecutionData, INodeParameters, ITriggerResponse } from 'n8n-workflow';
 import { ImapReplyTrigger } from '../../nodes/ImapReplyTrigger/ImapReplyTrigger.node';
-import { TestCredentialsHelper, runWorkflow } from '../harness/engine';
+import { runWorkflow } from '../harness/engine';
+import { activateTrigger, type Activation } from '../harness/trigger-activation';
 import { addressOf, credentialFor, mailstack } from '../helpers/mailstack';
 import { appendTo, connectionsOf, deliver, eventually, ourId, replyRaw, settle, uniqueTag } from '../integration/trigger/trigger-fixtures';
 
@@ -48,57 +36,16 @@ function triggerNode(parameters: INodeParameters = {}): INode {
 	};
 }
 
-const nodeTypes: INodeTypes = {
-	getByName: () => new ImapReplyTrigger(),
-	getByNameAndVersion: () => NodeHelpers.getVersionedNodeType(new ImapReplyTrigger(), 1),
-	getKnownTypes: () => ({}),
-};
-
-
-/** One activation of the trigger, with n8n's save-static-data-on-emit behaviour emulated. */
-interface Activation {
-	executions: INodeExecutionData[][];
-	errors: Error[];
-	/** Static data as n8n's database would hold it (saved on each emit). */
-	saved: () => IDataObject;
-	response: ITriggerResponse;
-}
-
 async function activate(user: string, parameters: INodeParameters, savedStaticData: IDataObject = {}, password?: string): Promise<Activation> {
-	const node = triggerNode(parameters);
-	const workflow = new Workflow({ id: `wf-${user}`, nodes: [node], connections: {}, active: true, nodeTypes, staticData: structuredClone(savedStaticData) });
-	const additionalData = {
-		credentialsHelper: new TestCredentialsHelper({ outreachMailboxApi: credentialFor(user, password ? { password } : {}) }),
-		variables: {},
-		restApiUrl: 'http://localhost/rest',
-		instanceBaseUrl: 'http://localhost/',
-		webhookBaseUrl: 'http://localhost/webhook',
-		webhookWaitingBaseUrl: 'http://localhost/webhook-waiting',
-		webhookTestBaseUrl: 'http://localhost/webhook-test',
-		formWaitingBaseUrl: 'http://localhost/form-waiting',
-		currentNodeExecutionIndex: 0,
-	} as unknown as IWorkflowExecuteAdditionalData;
-	let database: IDataObject = structuredClone(savedStaticData);
-	const executions: INodeExecutionData[][] = [];
-	const errors: Error[] = [];
-	const emit = (data: INodeExecutionData[][]) => {
-		// ActiveWorkflowManager: `void this.workflowStaticDataService.saveStaticData(workflow)` first
-		if (workflow.staticData.__dataChanged === true) {
-			const { __dataChanged: _changed, ...rest } = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
-			database = rest;
-			workflow.staticData.__dataChanged = false;
-		}
-		executions.push(data[0]);
-	};
-	const context = new TriggerContext(workflow, node, additionalData, 'trigger', 'activate', emit, (error: Error) => void errors.push(error));
-	const response = await new ImapReplyTrigger().trigger.call(context);
-	open.push(response);
-	// ActiveWorkflowManager saves static data once more after activation
-	if (workflow.staticData.__dataChanged === true) {
-		const { __dataChanged: _changed, ...rest } = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
-		database = rest;
-	}
-	return { executions, errors, saved: () => database, response };
+	const activation = await activateTrigger({
+		nodeType: ImapReplyTrigger,
+		node: triggerNode(parameters),
+		workflowId: `wf-${user}`,
+		credentials: { outreachMailboxApi: credentialFor(user, password ? { password } : {}) },
+		staticData: savedStaticData,
+	});
+	open.push(activation.response);
+	return activation;
 }
 
 function replyTo(user: string, tag: string, label: string): [string, { from: string; to: string }] {

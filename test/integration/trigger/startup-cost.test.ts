@@ -41,9 +41,12 @@ async function startUp(user: string): Promise<{ commands: number; fetched: numbe
 
 describe('start-up cost', () => {
 	it(`is the same on ${SEEDED} messages as on an empty mailbox, and a new reply is then found with one fetch`, async () => {
-		await mailstack('seed', 'u35', 'INBOX', String(SEEDED));
-		const status = await mailstack('doveadm', 'mailbox', 'status', '-u', addressOf('u35'), 'messages', 'INBOX');
-		expect(Number(/messages=(\d+)/.exec(status)?.[1])).toBeGreaterThanOrEqual(SEEDED);
+		// seeded up to SEEDED: emptying 50,000 messages costs minutes on a busy machine, and seeding them on
+		// every run would grow the mailbox without end
+		const count = async () => Number(/messages=(\d+)/.exec(await mailstack('doveadm', 'mailbox', 'status', '-u', addressOf('u35'), 'messages', 'INBOX'))?.[1]);
+		const present = await count();
+		if (present < SEEDED) await mailstack('seed', 'u35', 'INBOX', String(SEEDED - present));
+		expect(await count()).toBeGreaterThanOrEqual(SEEDED);
 
 		const empty = await startUp('u34');
 		const big = await startUp('u35');

@@ -4,12 +4,14 @@
  * store + emit collector for driving `ReplyTriggerEngine` directly.
  */
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { sequenceMessageId } from '../../../core/mail/message-id';
 import { emptyTriggerState, readTriggerState, type TriggerState } from '../../../core/trigger/trigger-state';
 import { createImapClient } from '../../../transport/imap-client';
 import type { EmittedReply, TriggerStateStore } from '../../../transport/reply-trigger-engine';
-import { addressOf, mailstack, settingsFor, stack } from '../../helpers/mailstack';
+import { addressOf, MAILSTACK_BASE, mailstack, settingsFor, stack } from '../../helpers/mailstack';
 
 /** A unique tag for subjects and keys, so concurrent runs never confuse their messages. */
 export function uniqueTag(): string {
@@ -63,16 +65,29 @@ export async function deliver(raw: string, envelope: { from: string; to: string 
 	}
 }
 
-/** APPENDs a raw message to a user's folder, with flags. */
-export async function appendTo(user: string, folder: string, raw: string, flags: string[] = []): Promise<void> {
+/** APPENDs a raw message to a user's folder, with flags and, when given, the INTERNALDATE it arrived at. */
+export async function appendTo(user: string, folder: string, raw: string, flags: string[] = [], receivedAt?: Date): Promise<void> {
 	const client = createImapClient(settingsFor(user));
 	client.on('error', () => undefined);
 	await client.connect();
 	try {
-		await client.append(folder, raw, flags);
+		await client.append(folder, raw, flags, receivedAt);
 	} finally {
 		await client.logout();
 	}
+}
+
+/** The maildir file of the message in `folder` whose content contains `marker` (the stack keeps maildirs). */
+export function maildirFileOf(user: string, folder: string, marker: string): string {
+	const root = path.join(MAILSTACK_BASE, 'mail', stack.domain, user, 'Maildir');
+	const dir = folder === 'INBOX' ? root : path.join(root, `.${folder.replace(/\//g, '.')}`);
+	for (const sub of ['cur', 'new']) {
+		for (const name of readdirSync(path.join(dir, sub))) {
+			const file = path.join(dir, sub, name);
+			if (readFileSync(file).includes(marker)) return file;
+		}
+	}
+	throw new Error(`no message containing "${marker}" in ${user}'s ${folder}`);
 }
 
 /** In-memory state store that keeps a JSON copy, as static data does between restarts. */
