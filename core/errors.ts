@@ -35,6 +35,8 @@ export const ERROR_CODES = {
 	SMTP_TEMPORARY: { temporary: true },
 	SMTP_PERMANENT: { temporary: false },
 	SMTP_POLICY: { temporary: false },
+	/** No answer after the whole message was transmitted: it may have been accepted; counted as sent. */
+	SMTP_UNCONFIRMED: { temporary: false },
 	// IMAP answers
 	IMAP_COMMAND_FAILED: { temporary: true },
 	IMAP_NO_SENT_FOLDER: { temporary: false },

@@ -8,7 +8,6 @@
  * whose step is not sent after all (the previous send blocked the mailbox or used the last of a limit)
  * is released.
  */
-import type { Transporter } from 'nodemailer';
 import { SequenceError, asSequenceError } from '../core/errors';
 import { formatMailbox } from '../core/mail/address';
 import { ledgerAddress, prospectHash, sequenceMessageId } from '../core/mail/message-id';
@@ -23,8 +22,8 @@ import type { ConfirmQueue } from './confirm-queue';
 import type { LedgerView } from './ledger-view';
 import type { MailboxSessions } from './mailbox-sessions';
 import { claimStep, releaseClaim, type Claim } from './sent-claim';
-import { createSmtpPool } from './smtp-client';
-import { sendRaw } from './smtp-send';
+import type { SmtpAccepted } from './smtp-send';
+import { SmtpSession } from './smtp-session';
 
 /** Renders a prospect's step as it goes out (templates, thread subject, footer). */
 export type StepRenderer = (prospect: RunProspect, step: number) => RenderedStep;
@@ -50,7 +49,7 @@ interface InFlight {
 
 /** The sending side of one run. */
 export class SendPipeline {
-	private smtp?: Transporter;
+	private smtp?: SmtpSession;
 	private sentThisRun = 0;
 	private lastSendAt?: number;
 	/** Set when the mailbox stopped sending for the rest of the run (policy rejection or lost connection). */
@@ -251,29 +250,49 @@ export class SendPipeline {
 		await releaseClaim(this.sessions.sent, claimed.claim).catch(() => undefined);
 	}
 
-	/** SMTP for a claimed step; on acceptance records it, on refusal releases the claim. Never rejects. */
+	/**
+	 * SMTP for a claimed step. Accepted → recorded as sent. A final 4xx/5xx reply, or a failure before the
+	 * whole message was handed over → not sent: the claim is released. No answer after the whole message
+	 * (`SMTP_UNCONFIRMED`) → the server may have it: the claim stays and the step counts as sent,
+	 * `unconfirmed`. Never rejects.
+	 */
 	private async transmit(claimed: Claimed): Promise<ProspectResult> {
-		const { settings, sequenceKey } = this.request;
-		const { prospect, step, messageId, now } = claimed;
-		let accepted;
+		const { settings, tuning } = this.request;
+		const { prospect, step } = claimed;
+		let accepted: SmtpAccepted;
 		try {
-			this.smtp ??= createSmtpPool(settings);
-			accepted = await sendRaw(this.smtp, settings, { from: settings.email, to: prospect.address.address }, claimed.raw);
+			this.smtp ??= new SmtpSession(settings, tuning?.smtpSocketTimeoutMs ? { socketTimeoutMs: tuning.smtpSocketTimeoutMs } : {});
+			accepted = await this.smtp.send({ from: settings.email, to: prospect.address.address }, claimed.raw);
 		} catch (error) {
 			const failure = asSequenceError(error);
-			await this.release(claimed);
-			if (failure.code === 'SMTP_POLICY' || !(failure instanceof SequenceError && 'responseCode' in failure)) {
-				this.blocked = new SequenceError(failure.code, `Not sent: sending from ${settings.email} stopped for this run. ${failure.message}`, {
-					temporary: failure.temporary,
-					hint: failure.hint,
-				});
+			if (failure.code === 'SMTP_UNCONFIRMED') {
+				this.block(failure, true);
+				return this.recordSent(claimed, { unconfirmed: failure });
 			}
+			await this.release(claimed);
+			if (failure.code === 'SMTP_POLICY' || !(failure instanceof SequenceError && 'responseCode' in failure)) this.block(failure, failure.temporary);
 			return failedResult(this.base(prospect), failure, step);
 		}
+		this.confirms.add(claimed.claim.uid);
+		return this.recordSent(claimed, { response: accepted.response });
+	}
+
+	/** Stops sending from this mailbox for the rest of the run; the remaining items say why. */
+	private block(failure: SequenceError, temporary: boolean): void {
+		this.blocked = new SequenceError(failure.code === 'SMTP_UNCONFIRMED' ? 'CONNECTION_CLOSED' : failure.code, `Not sent: sending from ${this.request.settings.email} stopped for this run. ${failure.message}`, {
+			temporary,
+			hint: failure.hint,
+		});
+	}
+
+	/** Counts a step that went out (or may have) and adds it to the ledger view. */
+	private recordSent(claimed: Claimed, outcome: { response: string } | { unconfirmed: SequenceError }): ProspectResult {
+		const { sequenceKey } = this.request;
+		const { prospect, step, messageId, now } = claimed;
 		this.sentThisRun++;
 		this.sentToday++;
 		this.lastSendAt = this.env.now().getTime();
-		this.confirms.add(claimed.claim.uid);
+		const unconfirmed = 'unconfirmed' in outcome;
 		this.view.addSentCopy(prospect, {
 			uid: claimed.claim.uid,
 			messageId,
@@ -281,18 +300,18 @@ export class SendPipeline {
 			date: now,
 			to: [ledgerAddress(prospect.address.address)],
 			subject: claimed.subject,
-			mark: 'confirmed',
+			mark: unconfirmed ? 'claim' : 'confirmed',
 		});
 		const after = this.decideFor(prospect, this.env.now());
 		return {
 			...this.base(prospect),
 			status: 'sent',
-			reason: `Step ${step} sent`,
+			reason: unconfirmed ? `Step ${step} counted as sent, unconfirmed: ${outcome.unconfirmed.message}` : `Step ${step} sent`,
 			step,
 			messageId,
 			threadMessageId: claimed.threadMessageId,
 			sentAt: now.toISOString(),
-			smtpResponse: accepted.response,
+			...(unconfirmed ? { unconfirmed: true } : { smtpResponse: outcome.response }),
 			...('nextStepAt' in after && after.nextStepAt ? { nextStepAt: isoString(after.nextStepAt) } : {}),
 		};
 	}

@@ -75,7 +75,8 @@ export function tokenErrorOf(error: unknown): SequenceError | undefined {
 	return carried instanceof SequenceError ? carried : undefined;
 }
 
-function toSendError(error: unknown, settings: MailboxSettings): SequenceError {
+/** Any failure of an SMTP login or send as one of our errors (see the module comment). */
+export function toSendError(error: unknown, settings: MailboxSettings): SequenceError {
 	const tokenError = tokenErrorOf(error);
 	if (tokenError) return tokenError;
 	const secrets = secretsOf(settings, 'SMTP');

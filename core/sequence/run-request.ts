@@ -58,6 +58,17 @@ export interface RunRequest {
 	 * the first email rather than halfway through it.
 	 */
 	failFast?: boolean;
+	/** Transport tunables; every field has a production default (tests shorten them). */
+	tuning?: RunTuning;
+}
+
+/** Transport tunables of a run. */
+export interface RunTuning {
+	/**
+	 * Silence on the SMTP socket before giving up, also while waiting for the answer after DATA.
+	 * @default 60 s (`SMTP_SOCKET_TIMEOUT_MS`)
+	 */
+	smtpSocketTimeoutMs?: number;
 }
 
 /** Where the run's warnings go (n8n's logger in the node). */

@@ -42,6 +42,11 @@ export interface ProspectResult {
 	sentAt?: string;
 	nextStepAt?: string;
 	smtpResponse?: string;
+	/**
+	 * `sent` only: the server never answered after the whole message was transmitted (timeout or reset
+	 * after DATA), so it may or may not have it. Counted as sent, never sent again.
+	 */
+	unconfirmed?: true;
 	/** Steps found in Sent. */
 	history: HistoryEntry[];
 	error?: SequenceError;

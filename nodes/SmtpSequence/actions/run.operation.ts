@@ -25,6 +25,7 @@ function toJson(result: ProspectResult): IDataObject {
 		sentAt: result.sentAt ?? null,
 		nextStepAt: result.nextStepAt ?? null,
 		smtpResponse: result.smtpResponse ?? null,
+		unconfirmed: result.unconfirmed === true,
 		reason: result.reason,
 		error: result.error ? result.error.toJSON() : null,
 		history: result.history,

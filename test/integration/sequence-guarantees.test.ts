@@ -1,0 +1,133 @@
+/**
+ * The guarantees under real conditions (issue 8): each test is one scenario in which a promise of the
+ * SMTP Sequence run used to break, against the real Postfix + Dovecot, with a fault proxy or an
+ * in-process SMTP server where the fault cannot be produced otherwise. Users u81–u105 and exo01–exo03
+ * belong to this file.
+ */
+import { sequenceMessageId } from '../../core/mail/message-id';
+import type { RunRequest } from '../../core/sequence/run-request';
+import { runSequence } from '../../transport/sequence-run';
+import { faultProxy } from '../helpers/fault-proxy';
+import { faultSmtpServer } from '../helpers/fault-smtp';
+import { addressOf, resetMailboxes, stack } from '../helpers/mailstack';
+import { readMailbox, runAt, sequenceRequest, simulatedClock, waitForMessage } from '../helpers/sequence';
+import { dovecotSessions, ownSocketsTo, settlesToZero } from '../helpers/sockets';
+
+const NOW = new Date(Date.now() - 60 * 60_000);
+const LATER = new Date(NOW.getTime() + 20 * 60_000);
+const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+const OWN_USERS = Array.from({ length: 25 }, (_, i) => `u${81 + i}`);
+const SENDERS = new Set<string>();
+
+beforeAll(() => resetMailboxes(...OWN_USERS, 'exo01', 'exo02', 'exo03'));
+
+// every fault scenario ends with no IMAP session of its sender left open (scenario 13)
+afterEach(async () => {
+	for (const sender of SENDERS) expect(await settlesToZero(() => dovecotSessions(sender))).toBe(0);
+	SENDERS.clear();
+});
+
+function request(sender: string, options: Parameters<typeof sequenceRequest>[0]): RunRequest {
+	SENDERS.add(sender);
+	return sequenceRequest(options);
+}
+
+/** The request sent through another SMTP endpoint (plain text: a proxy or an in-process server). */
+function via(base: RunRequest, port: number, socketTimeoutMs?: number): RunRequest {
+	return {
+		...base,
+		settings: { ...base.settings, smtp: { host: '127.0.0.1', port, security: 'none' } },
+		...(socketTimeoutMs ? { tuning: { smtpSocketTimeoutMs: socketTimeoutMs } } : {}),
+	};
+}
+
+const hello = [{ subject: 'Hello', text: 'Hi there' }];
+
+describe('scenario 1: an ambiguous SMTP outcome never releases the claim', () => {
+	it('scenario 1: a reset after the final "." of DATA (Postfix queued it) counts the step as sent, unconfirmed, and never sends it again', async () => {
+		const proxy = await faultProxy({ host: stack.host, port: stack.mxPort });
+		try {
+			const key = `reset-dot-${unique()}`;
+			const base = via(request('u81', { sender: 'u81', sequenceKey: key, steps: hello, prospects: [addressOf('u82')] }), proxy.port);
+			proxy.smtpFault = 'reset-after-dot';
+			const first = await runAt(base, NOW);
+			expect(first[0]).toMatchObject({ status: 'sent', step: 1, unconfirmed: true });
+			expect(first[0].reason).toMatch(/counted as sent, unconfirmed/);
+			const id = sequenceMessageId(key, addressOf('u82'), 1, 'example.test');
+			await waitForMessage('u82', (m) => m.messageId === id);
+
+			proxy.smtpFault = undefined;
+			const again = await runAt(base, LATER);
+			expect(again[0]).toMatchObject({ status: 'completed', history: [{ step: 1, messageId: id, unconfirmed: true }] });
+			expect((await readMailbox('u82')).filter((m) => m.messageId === id)).toHaveLength(1);
+		} finally {
+			await proxy.close();
+		}
+	});
+
+	it('scenario 1: a server that never answers after the message (a content filter slower than the timeout) leaves it unconfirmed and stops the mailbox for the run', async () => {
+		const server = await faultSmtpServer((to) => (to.startsWith('slow') ? { at: 'data', silent: true } : undefined));
+		try {
+			const base = via(
+				request('u83', { sender: 'u83', sequenceKey: `slow-${unique()}`, steps: hello, prospects: ['slow@example.test', 'next@example.test'] }),
+				server.port,
+				300,
+			);
+			const first = await runAt(base, NOW);
+			expect(first.map((r) => [r.status, r.unconfirmed ?? false])).toEqual([
+				['sent', true],
+				['failed', false],
+			]);
+			expect(first[1].reason).toMatch(/stopped for this run/);
+			expect(server.received).toEqual(['slow@example.test']);
+			// the claim stayed in Sent: the next run does not send to the slow prospect again
+			const again = await runAt(base, LATER);
+			expect(again.map((r) => r.status)).toEqual(['completed', 'sent']);
+			expect(server.received).toEqual(['slow@example.test', 'next@example.test']);
+		} finally {
+			await server.close();
+		}
+	});
+
+	it('scenario 1: a final 421 after the "." releases the claim: the server took nothing', async () => {
+		const server = await faultSmtpServer(() => ({ at: 'data', code: 421, text: '4.3.2 Service shutting down' }));
+		try {
+			const base = via(request('u84', { sender: 'u84', sequenceKey: `421-${unique()}`, steps: hello, prospects: ['any@example.test'] }), server.port);
+			const first = await runAt(base, NOW);
+			expect(first[0]).toMatchObject({ status: 'failed', error: expect.objectContaining({ code: 'SMTP_TEMPORARY', temporary: true }) });
+			expect(await readMailbox('u84', 'Sent')).toEqual([]);
+		} finally {
+			await server.close();
+		}
+	});
+
+	it('scenario 1: a reset before DATA (at RCPT) releases the claim, and the next run sends the step once', async () => {
+		const proxy = await faultProxy({ host: stack.host, port: stack.mxPort });
+		try {
+			const key = `reset-rcpt-${unique()}`;
+			const base = via(request('u85', { sender: 'u85', sequenceKey: key, steps: hello, prospects: [addressOf('u86')] }), proxy.port);
+			proxy.smtpFault = 'reset-at-rcpt';
+			const first = await runAt(base, NOW);
+			expect(first[0]).toMatchObject({ status: 'failed', error: expect.objectContaining({ temporary: true }) });
+			expect(await readMailbox('u85', 'Sent')).toEqual([]);
+			proxy.smtpFault = undefined;
+			const again = await runAt(base, LATER);
+			expect(again[0]).toMatchObject({ status: 'sent', step: 1 });
+			expect(again[0].unconfirmed).toBeUndefined();
+			const id = sequenceMessageId(key, addressOf('u86'), 1, 'example.test');
+			await waitForMessage('u86', (m) => m.messageId === id);
+			expect((await readMailbox('u86')).filter((m) => m.messageId === id)).toHaveLength(1);
+		} finally {
+			await proxy.close();
+		}
+	});
+});
+
+describe('scenario 13: every path closes its sockets', () => {
+	it('scenario 13: a run whose IMAP login fails has closed every connection when it returns', async () => {
+		const base = request('u87', { sender: 'u87', sequenceKey: `login-${unique()}`, steps: hello, prospects: [addressOf('u88')] });
+		const results = await runSequence({ ...base, settings: { ...base.settings, password: 'not-the-password' } }, simulatedClock(NOW));
+		expect(results[0].error?.code).toBe('AUTH_FAILED');
+		expect(ownSocketsTo(stack.imapsPort)).toBe(0);
+	});
+});
