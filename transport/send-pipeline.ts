@@ -204,6 +204,12 @@ export class SendPipeline {
 			this.view.recheck(),
 		]);
 		if (claiming.status === 'rejected') return failedResult(this.base(prospect), asSequenceError(claiming.reason), step);
+		if (!claiming.value.won && claiming.value.existingUids.length === 0) {
+			const vanished = new SequenceError('IMAP_COMMAND_FAILED', `The copy of step ${step} put in Sent as its claim disappeared before it was sent (another mail client or the provider removed it); not sent now.`, {
+				hint: 'The next run tries again.',
+			});
+			return failedResult(this.base(prospect), vanished, step);
+		}
 		if (!claiming.value.won) {
 			return {
 				...this.base(prospect),

@@ -20,7 +20,10 @@ export interface Claim {
 	messageId: string;
 }
 
-/** Outcome of trying to claim a step. */
+/**
+ * Outcome of trying to claim a step. A lost claim with no `existingUids` found no copy at all, not even
+ * its own: something removed it, and nobody holds the step.
+ */
 export type ClaimResult = { won: true; claim: Claim } | { won: false; existingUids: number[] };
 
 /**
@@ -35,23 +38,26 @@ export async function claimStep(client: ImapFlow, sentPath: string, raw: Buffer,
 			hint: 'This server cannot be used for safe sequences: two runs could not tell their claims apart.',
 		});
 	}
-	// RFC 3501 §2.3.1.1: UIDs ascend in the order messages are added, and added messages only ever join a
-	// session's view at its end — so a view that holds our copy holds every copy added before it, and a
-	// SEARCH that finds ours with nothing lower is a win without the NOOP. Servers announce an APPEND to
-	// the selected mailbox at once (§6.3.11, Dovecot does); otherwise, or when we seem to lose, NOOP and
-	// search again so a copy another session has expunged since does not make us lose for nothing.
-	let uids = await searchCopies(client, messageId);
-	if (!uids.includes(appended.uid) || Math.min(...uids) !== appended.uid) uids = await copiesOf(client, messageId);
-	const lowest = Math.min(appended.uid, ...uids);
-	if (lowest === appended.uid) return { won: true, claim: { uid: appended.uid, messageId } };
-	await client.messageDelete(String(appended.uid), { uid: true });
-	return { won: false, existingUids: uids.filter((uid) => uid !== appended.uid) };
+	// RFC 3501 §2.3.1.1: UIDs ascend in the order messages are added, so of all copies the lowest UID was
+	// added first. The NOOP lets EXPUNGE responses arrive (§7.4.1: they are held back during SEARCH and
+	// FETCH): without it the session may still "see" its own copy after another client removed it, and
+	// win while a later claim, which no longer sees it, wins too.
+	const uids = await copiesOf(client, messageId);
+	// Win only with our own copy in the result and lowest: a copy that is gone (removed by another client,
+	// or replaced by a provider that de-duplicates by Message-ID) claims nothing, and a later claim that
+	// no longer sees it may rightly win.
+	const uid = appended.uid;
+	const ours = uids.includes(uid);
+	const others = uids.filter((other) => other !== uid);
+	if (ours && others.every((other) => other > uid)) return { won: true, claim: { uid, messageId } };
+	if (ours) await client.messageDelete(String(uid), { uid: true });
+	return { won: false, existingUids: others };
 }
 
 /** UIDs of every live copy of `messageId` in the selected folder. */
 export async function copiesOf(client: ImapFlow, messageId: string): Promise<number[]> {
 	// RFC 3501 §7.4.1: EXPUNGE responses are held back during SEARCH, so a session can still "see" copies
-	// other sessions removed; NOOP lets them arrive. A stale copy could only make us lose, never win twice.
+	// other sessions removed; NOOP lets them arrive.
 	await client.noop();
 	return searchCopies(client, messageId);
 }

@@ -4,12 +4,17 @@
  * in-process SMTP server where the fault cannot be produced otherwise. Users u81–u105 and exo01–exo03
  * belong to this file.
  */
+import type { ImapFlow } from 'imapflow';
 import { sequenceMessageId } from '../../core/mail/message-id';
 import type { RunRequest } from '../../core/sequence/run-request';
+import { composeRaw } from '../../transport/compose';
+import { closeImap, connectImap } from '../../transport/imap-client';
+import { findSentFolder } from '../../transport/mail-folders';
+import { claimStep, copiesOf } from '../../transport/sent-claim';
 import { runSequence } from '../../transport/sequence-run';
 import { faultProxy } from '../helpers/fault-proxy';
 import { faultSmtpServer } from '../helpers/fault-smtp';
-import { addressOf, resetMailboxes, stack } from '../helpers/mailstack';
+import { addressOf, resetMailboxes, settingsFor, stack } from '../helpers/mailstack';
 import { readMailbox, runAt, sequenceRequest, simulatedClock, waitForMessage } from '../helpers/sequence';
 import { dovecotSessions, ownSocketsTo, settlesToZero } from '../helpers/sockets';
 
@@ -119,6 +124,38 @@ describe('scenario 1: an ambiguous SMTP outcome never releases the claim', () =>
 			expect((await readMailbox('u86')).filter((m) => m.messageId === id)).toHaveLength(1);
 		} finally {
 			await proxy.close();
+		}
+	});
+});
+
+describe('scenario 2: a claim wins only while its own copy is there', () => {
+	it('scenario 2: a claim whose own copy was removed after the APPEND (a provider replacing it) does not win against a later claim', async () => {
+		SENDERS.add('u89');
+		const settings = settingsFor('u89');
+		const sessions: ImapFlow[] = await Promise.all([connectImap(settings), connectImap(settings), connectImap(settings)]);
+		try {
+			const [a, b, provider] = sessions;
+			const sent = await findSentFolder(a);
+			await Promise.all(sessions.map((s) => s.mailboxOpen(sent)));
+			const id = `<sq.${unique()}.1.0000000000000000@example.test>`;
+			const raw = await composeRaw({ from: { name: '', address: 'u89@example.test' }, to: { name: '', address: 'x@example.test' }, subject: 'Claim', text: 'Hi', messageId: id, date: NOW });
+			let racerB: Awaited<ReturnType<typeof claimStep>> | undefined;
+			// between A's APPEND and A's SEARCH: A's copy disappears, then B claims the same step
+			const append = a.append.bind(a);
+			a.append = async (...args: Parameters<ImapFlow['append']>) => {
+				const appended = await append(...args);
+				// the provider's session must see the new message before it can remove it
+				await provider.noop();
+				if (appended) await provider.messageDelete(String(appended.uid), { uid: true });
+				racerB = await claimStep(b, sent, raw, id, NOW);
+				return appended;
+			};
+			const racerA = await claimStep(a, sent, raw, id, NOW);
+			expect(racerB?.won).toBe(true);
+			expect(racerA.won).toBe(false);
+			expect(await copiesOf(provider, id)).toEqual([racerB?.won ? racerB.claim.uid : -1]);
+		} finally {
+			await Promise.all(sessions.map((s) => closeImap(s)));
 		}
 	});
 });
