@@ -138,10 +138,12 @@ export class LedgerReader {
 			const box = await this.inboxClient.mailboxOpen(folder, { readOnly: true });
 			try {
 				const uids = uidList(await this.inboxClient.search({ uid: `${last + 1}:*` }, { uid: true })).filter((uid) => uid > last);
+				if (uids.length > 0) {
+					const quoting = new Set(uidList(await this.inboxClient.search({ uid: `${last + 1}:*`, text: `sq.${sequenceHash}.` }, { uid: true })));
+					found.push(...(await this.examine(folder, uids, sequenceHash, prospects, quoting)));
+				}
+				// only past what was examined: a re-check that failed reads the same mail again next time
 				this.lastUid.set(folder, Math.max(last, box.uidNext - 1, ...uids));
-				if (uids.length === 0) continue;
-				const quoting = new Set(uidList(await this.inboxClient.search({ uid: `${last + 1}:*`, text: `sq.${sequenceHash}.` }, { uid: true })));
-				found.push(...(await this.examine(folder, uids, sequenceHash, prospects, quoting)));
 			} finally {
 				await this.inboxClient.mailboxClose();
 			}

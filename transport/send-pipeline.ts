@@ -203,6 +203,9 @@ export class SendPipeline {
 			claimStep(this.sessions.sent, this.sessions.sentPath, raw, messageId, now),
 			this.view.recheck(),
 		]);
+		// whatever happens to the claim, what the re-check read counts for every prospect of the run (it
+		// has moved past it)
+		if (checking.status === 'fulfilled') this.view.addInbound(checking.value);
 		if (claiming.status === 'rejected') return failedResult(this.base(prospect), asSequenceError(claiming.reason), step);
 		if (!claiming.value.won && claiming.value.existingUids.length === 0) {
 			const vanished = new SequenceError('IMAP_COMMAND_FAILED', `The copy of step ${step} put in Sent as its claim disappeared before it was sent (another mail client or the provider removed it); not sent now.`, {
@@ -233,7 +236,6 @@ export class SendPipeline {
 			await this.release(claimed);
 			return failedResult(this.base(prospect), asSequenceError(checking.reason));
 		}
-		this.view.addInbound(checking.value);
 		const again = this.decideFor(prospect, now);
 		if (again.status !== 'due' || again.step !== step) {
 			await this.release(claimed);

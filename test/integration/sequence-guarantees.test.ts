@@ -10,12 +10,13 @@ import type { RunRequest } from '../../core/sequence/run-request';
 import { composeRaw } from '../../transport/compose';
 import { closeImap, connectImap } from '../../transport/imap-client';
 import { findSentFolder } from '../../transport/mail-folders';
+import { LedgerReader } from '../../transport/ledger-reader';
 import { claimStep, copiesOf } from '../../transport/sent-claim';
 import { runSequence } from '../../transport/sequence-run';
 import { faultProxy } from '../helpers/fault-proxy';
 import { faultSmtpServer } from '../helpers/fault-smtp';
 import { addressOf, resetMailboxes, settingsFor, stack } from '../helpers/mailstack';
-import { readMailbox, runAt, sequenceRequest, simulatedClock, waitForMessage } from '../helpers/sequence';
+import { readMailbox, replyFrom, runAt, sequenceRequest, simulatedClock, waitForMessage } from '../helpers/sequence';
 import { dovecotSessions, ownSocketsTo, settlesToZero } from '../helpers/sockets';
 
 const NOW = new Date(Date.now() - 60 * 60_000);
@@ -156,6 +157,82 @@ describe('scenario 2: a claim wins only while its own copy is there', () => {
 			expect(await copiesOf(provider, id)).toEqual([racerB?.won ? racerB.claim.uid : -1]);
 		} finally {
 			await Promise.all(sessions.map((s) => closeImap(s)));
+		}
+	});
+});
+
+describe('scenario 5: every re-check result counts', () => {
+	it('scenario 5: a reply read by the re-check of a lost claim still stops that replier\'s next step', async () => {
+		const key = `recheck-lost-${unique()}`;
+		const [p0, p1, p2] = ['u91', 'u92', 'u93'];
+		const steps = [hello[0], { subject: '', text: 'Following up', wait: { amount: 1, unit: 'days' as const } }];
+		const base = request('u90', {
+			sender: 'u90',
+			sequenceKey: key,
+			steps,
+			prospects: [p0, p1, p2].map(addressOf),
+			settings: { pacingMinSeconds: 60, pacingMaxSeconds: 60 },
+		});
+		const start = new Date(Date.now() - 3 * 24 * 60 * 60_000);
+		await runAt(base, start);
+		const p2Step1 = sequenceMessageId(key, addressOf(p2), 1, 'example.test');
+		await waitForMessage(p2, (m) => m.messageId === p2Step1);
+
+		// run B: p0's step 2 goes out; in the pacing pause run A claims p1's step 2 and p2 replies, so
+		// B loses p1's claim in the very step whose re-check reads p2's reply
+		const clock = simulatedClock(new Date(start.getTime() + 2 * 24 * 60 * 60_000));
+		let paused = false;
+		const results = await runSequence(base, {
+			...clock,
+			sleep: async (ms) => {
+				if (!paused) {
+					paused = true;
+					const session = await connectImap(base.settings);
+					try {
+						const sent = await findSentFolder(session);
+						await session.mailboxOpen(sent);
+						const p1Step2 = sequenceMessageId(key, addressOf(p1), 2, 'example.test');
+						const raw = await composeRaw({ from: { name: '', address: 'u90@example.test' }, to: { name: '', address: addressOf(p1) }, subject: 'Re: Hello', text: 'A', messageId: p1Step2, date: clock.now() });
+						expect((await claimStep(session, sent, raw, p1Step2, clock.now())).won).toBe(true);
+					} finally {
+						await closeImap(session);
+					}
+					await replyFrom(p2, 'u90@example.test', p2Step1, { text: 'Yes, call me.' });
+					await waitForMessage('u90', (m) => m.from === addressOf(p2));
+				}
+				await clock.sleep(ms);
+			},
+		});
+		expect(results.map((r) => [r.status, r.stopReason ?? r.step])).toEqual([
+			['sent', 2],
+			['notDue', 2],
+			['stopped', 'replied'],
+		]);
+		expect((await readMailbox(p2)).filter((m) => m.messageId === sequenceMessageId(key, addressOf(p2), 2, 'example.test'))).toEqual([]);
+	});
+
+	it('scenario 5: a re-check that failed while examining the new mail reads the same mail again next time', async () => {
+		SENDERS.add('u94');
+		const settings = settingsFor('u94');
+		const [sentSession, inbox] = await Promise.all([connectImap(settings), connectImap(settings)]);
+		try {
+			await sentSession.mailboxOpen(await findSentFolder(sentSession));
+			const reader = new LedgerReader(sentSession, inbox, ['INBOX']);
+			await reader.watchFromNow();
+			await replyFrom('u95', 'u94@example.test', null, { subject: 'Hello again', text: 'Is this still on?' });
+			await waitForMessage('u94', (m) => m.from === addressOf('u95'));
+			const fetchAll = inbox.fetchAll.bind(inbox);
+			let failures = 1;
+			inbox.fetchAll = async (...args: Parameters<ImapFlow['fetchAll']>) => {
+				if (failures-- > 0) throw new Error('connection lost during FETCH');
+				return fetchAll(...args);
+			};
+			const prospects = new Set([addressOf('u95')]);
+			await expect(reader.arrivedSince('000000000000', prospects)).rejects.toThrow('connection lost during FETCH');
+			const again = await reader.arrivedSince('000000000000', prospects);
+			expect(again.map((m) => m.from)).toEqual([addressOf('u95')]);
+		} finally {
+			await Promise.all([closeImap(sentSession), closeImap(inbox)]);
 		}
 	});
 });
