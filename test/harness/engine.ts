@@ -19,6 +19,7 @@ import {
 	type IRun,
 	type IVersionedNodeType,
 	type IWorkflowExecuteAdditionalData,
+	type WorkflowExecuteMode,
 } from 'n8n-workflow';
 
 /** Node classes by the type name used in the workflow JSON. */
@@ -94,6 +95,11 @@ export interface RunOptions {
 	credentials?: Record<string, ICredentialDataDecryptedObject>;
 	/** Items handed to the start node (as if a trigger had emitted them). */
 	input?: INodeExecutionData[];
+	/**
+	 * n8n's execution mode: `manual` (the default) is a run from the editor, `trigger` a production run
+	 * started by an active trigger such as the Schedule Trigger.
+	 */
+	mode?: WorkflowExecuteMode;
 }
 
 /** What a run produced. */
@@ -107,7 +113,7 @@ export interface RunResult {
 
 /** Runs a workflow to completion in the real engine. */
 export async function runWorkflow(options: RunOptions): Promise<RunResult> {
-	const { workflow: json, nodeClasses, credentials = {}, input = [{ json: {} }] } = options;
+	const { workflow: json, nodeClasses, credentials = {}, input = [{ json: {} }], mode = 'manual' } = options;
 	const workflow = new Workflow({
 		id: 'test-workflow',
 		nodes: json.nodes,
@@ -115,7 +121,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 		nodeTypes: nodeTypesOf(nodeClasses),
 		active: false,
 	});
-	const hooks = new ExecutionLifecycleHooks('manual', 'test-execution', { id: 'test-workflow', nodes: json.nodes, connections: json.connections, name: 'test', active: false, isArchived: false, createdAt: new Date(), updatedAt: new Date(), activeVersionId: null });
+	const hooks = new ExecutionLifecycleHooks(mode, 'test-execution', { id: 'test-workflow', nodes: json.nodes, connections: json.connections, name: 'test', active: false, isArchived: false, createdAt: new Date(), updatedAt: new Date(), activeVersionId: null });
 	const finished = new Promise<IRun>((resolve) => hooks.addHandler('workflowExecuteAfter', (run) => resolve(run)));
 
 	// The engine only touches these fields for the nodes we run; the rest of the interface
@@ -157,7 +163,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 			nodeExecutionStack: [{ node: startNode, data: { main: [input] }, source: null }],
 		},
 	});
-	const execute = new WorkflowExecute(additionalData, 'manual', runExecutionData);
+	const execute = new WorkflowExecute(additionalData, mode, runExecutionData);
 	await execute.processRunExecutionData(workflow);
 	const run = await finished;
 	return {

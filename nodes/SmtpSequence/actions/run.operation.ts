@@ -10,6 +10,7 @@ import { runSequence } from '../../../transport/sequence-run';
 import { trustSelfSignedServers } from '../../../transport/server-certificate';
 import { mailboxSettingsOf } from '../../shared/mailbox-credential';
 import { toNodeError } from '../../shared/to-node-error';
+import { pacingForMode, readPaceManualRuns } from './manual-run';
 import { readMessageOptions, readOptions, readProspect, readSteps, readTemplates, stepRenderer } from './read-parameters';
 
 /** The output item of one prospect. */
@@ -55,17 +56,20 @@ export async function runOperation(this: IExecuteFunctions, operation: 'send' | 
 	const node = this.getNode();
 	const continueOnFail = this.continueOnFail();
 	let request;
+	let note: string | undefined;
 	try {
 		const sequenceKey = String(this.getNodeParameter('sequenceKey', 0, '')).trim();
 		if (!sequenceKey) throw new InputError('EMPTY_FIELD', 'Sequence Key is empty: give the sequence a stable name.');
 		const settings = await mailboxSettingsOf(this, this.getNodeParameter('authentication', 0, 'password'));
+		const pacing = pacingForMode(this.getMode(), readOptions(this), readPaceManualRuns(this));
+		note = pacing.note;
 		request = {
 			operation,
 			sequenceKey,
 			settings,
 			steps: readSteps(this),
 			templates: readTemplates(this),
-			options: readOptions(this),
+			options: pacing.options,
 			message: readMessageOptions(this, settings),
 		};
 	} catch (error) {
@@ -116,6 +120,11 @@ export async function runOperation(this: IExecuteFunctions, operation: 'send' | 
 	for (const result of results) {
 		if (result.status === 'failed' && !continueOnFail) throw toNodeError(node, result.error, { itemIndex: result.index });
 		output[result.index] = { json: toJson(result), pairedItem: { item: result.index } };
+	}
+	if (note && results.some((r) => r.status === 'sent')) {
+		// said twice: on each item (a later node or a CRM sees it) and above the output in the editor
+		for (const item of output) if (item) item.json.note = note;
+		this.addExecutionHints({ message: note, type: 'info', location: 'outputPane' });
 	}
 	return [output.filter((item) => item !== undefined)];
 }

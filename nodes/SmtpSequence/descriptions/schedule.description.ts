@@ -39,6 +39,8 @@ export const scheduleFields: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Change Pacing',
 		default: {},
+		description:
+			'Pacing is a random pause between two sends (default 60–180 s), so the mailbox sends like a person, one email at a time. A scheduled run with 10 due prospects therefore takes 10–30 minutes (at most Max Run Duration). Manual runs from the editor (Execute step / Execute workflow) send without pausing unless Pace Manual Runs is on.',
 		options: [
 			{
 				displayName: 'Min Delay Between Sends (Seconds)',
@@ -76,6 +78,14 @@ export const scheduleFields: INodeProperties[] = [
 				typeOptions: { minValue: 1 },
 				default: 15,
 				description: 'The run stops starting new sends after this long; keep it below your schedule interval',
+			},
+			{
+				displayName: 'Pace Manual Runs',
+				name: 'paceManualRuns',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether manual runs from the editor pause between sends like scheduled runs. Off: they send at once (the output says so), so Execute step does not sit on "Executing node…" for minutes.',
 			},
 		],
 	},
