@@ -8,6 +8,8 @@
 #   mailstack.sh stop   [BASE]   stop both servers (leaves BASE on disk)
 #   mailstack.sh status [BASE]   exit 0 if both servers are up (3: up, but started by an older layout of this script)
 #   mailstack.sh kick USER [BASE]          drop USER's IMAP connections (test reconnect / mid-IDLE drop)
+#   mailstack.sh restart-dovecot [BASE]    stop Dovecot (every IMAP session and LMTP delivery ends; Postfix
+#                                          defers meanwhile), wait DOWN_SECONDS (default 1), start it again
 #   mailstack.sh doveadm ARGS...         run doveadm against the instance in $MAILSTACK_BASE
 #   mailstack.sh env    [BASE]   print connection settings as shell vars
 #   mailstack.sh users  [BASE]   list the mailbox users (one address a line)
@@ -626,6 +628,21 @@ stop() {
   log "stopped"
 }
 
+# A real restart of Dovecot alone, as a server upgrade or crash-and-respawn would do it (npm run chaos).
+restart_dovecot() {
+  dovecot_running || { log "dovecot is not running under $BASE"; return 1; }
+  local pid; pid=$(cat "$RUN/master.pid")
+  kill -TERM "$pid"
+  for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  kill -0 "$pid" 2>/dev/null && { log "dovecot pid $pid still alive, sending KILL"; kill -KILL "$pid"; }
+  sleep "${DOWN_SECONDS:-1}"
+  dovecot -c "$DCONF" </dev/null >>"$BASE/log/startup.log" 2>&1 \
+    || { tail -20 "$BASE/log/startup.log" "$BASE/log/dovecot.log" >&2; return 1; }
+  wait_port "$IMAP_PORT" && wait_port "$IMAPS_PORT"
+  # deliveries deferred while LMTP was down: retry them now rather than at the next queue run
+  postqueue -c "$PCONF" -f >/dev/null 2>&1 || true
+}
+
 status() {
   local rc=0
   if dovecot_running; then echo "dovecot: running (pid $(cat "$RUN/master.pid"))"; else echo "dovecot: stopped"; rc=1; fi
@@ -691,6 +708,7 @@ case $CMD in
   status) status ;;
   env) print_env ;;
   kick) doveadm -c "$DCONF" kick "$KICK_USER" ;;
+  restart-dovecot) restart_dovecot ;;
   seed) seed "$SEED_USER" "$SEED_MBOX" "$SEED_N" ;;
   doveadm) doveadm -c "$DCONF" "$@" ;;
   users) cut -d: -f1 "$BASE/dovecot/users" ;;

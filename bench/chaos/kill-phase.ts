@@ -1,0 +1,164 @@
+/**
+ * Kill phase: a worker runs a sequence step for three prospects through taps in front of the stack's
+ * plain IMAP and SMTP ports, and is SIGKILLed at a chosen point of the protocol — or at a random time.
+ * Follow-up runs (in this process, straight to the stack) then take the same prospects to the end of the
+ * sequence. The mailbox must never hold a step twice.
+ */
+import { stack } from '../../test/helpers/mailstack';
+import type { ChaosContext } from './context';
+import { runSpec } from './worker';
+import { Worker } from './workers';
+import { directEndpoints, prospectsOf, USERS, type RunSpec } from './setup';
+import { wireTap, type Tap } from './wire-tap';
+
+/** Where a worker dies. */
+export const KILL_POINTS = [
+	'before-append', // its claim's APPEND never reaches the server
+	'after-append', // the server stored the claim and answered; the worker never hears it
+	'during-data', // half of the message went to the SMTP server
+	'after-dot', // the whole message and its final "." reached the server; the answer never comes back
+	'confirm-before', // the $SeqSent STORE of accepted sends never reaches the server
+	'confirm-after', // the STORE reached the server; the worker dies before the answer
+	'random-time', // at a random moment after the run began
+] as const;
+export type KillPoint = (typeof KILL_POINTS)[number];
+
+const STEPS = 2;
+const PROSPECTS = 3;
+const FINAL_DOT = '\r\n.\r\n';
+/** Workers loading ahead of the one that runs. */
+const PREWARM = 3;
+
+/** Taps that kill at the `nth` occurrence of `point` (none for a random time). */
+function killTaps(point: KillPoint, nth: number, kill: () => void): { imap?: Tap; smtp?: Tap } {
+	let seen = 0;
+	const hit = () => ++seen === nth;
+	switch (point) {
+		case 'before-append':
+			return {
+				imap: ({ toServer, chunk }) => {
+					if (toServer && /^\S+ APPEND /m.test(chunk.toString('latin1')) && hit()) {
+						kill();
+						return Buffer.alloc(0);
+					}
+					return undefined;
+				},
+			};
+		case 'after-append':
+			return {
+				imap: ({ toServer, chunk }) => {
+					if (!toServer && chunk.includes('[APPENDUID') && hit()) kill();
+					return undefined;
+				},
+			};
+		case 'confirm-before':
+		case 'confirm-after':
+			return {
+				imap: ({ toServer, chunk }) => {
+					if (toServer && /STORE [^\r\n]*\$SeqSent/i.test(chunk.toString('latin1'))) {
+						kill();
+						return point === 'confirm-before' ? Buffer.alloc(0) : undefined;
+					}
+					return undefined;
+				},
+			};
+		case 'during-data':
+		case 'after-dot':
+			return {
+				smtp: ({ connection, toServer, chunk }) => {
+					const text = chunk.toString('latin1');
+					if (!toServer) {
+						if (/^354[ -]/m.test(text)) {
+							connection.state.inData = true;
+							connection.state.firstChunk = true;
+						}
+						return undefined;
+					}
+					if (connection.state.inData !== true) return undefined;
+					// the final "." may arrive split over chunks: look at the end of the previous one too
+					const seenEnd = `${String(connection.state.tail ?? '')}${text}`.includes(FINAL_DOT);
+					connection.state.tail = text.slice(-(FINAL_DOT.length - 1));
+					if (seenEnd) {
+						connection.state.inData = false;
+						connection.state.tail = '';
+					}
+					const first = connection.state.firstChunk === true;
+					connection.state.firstChunk = false;
+					if (point === 'during-data' && first && hit()) {
+						kill();
+						// the first half of the message's first chunk: never its end
+						return chunk.subarray(0, Math.floor(chunk.length / 2));
+					}
+					if (point === 'after-dot' && seenEnd && hit()) kill();
+					return undefined;
+				},
+			};
+		case 'random-time':
+			return {};
+	}
+}
+
+/** Runs the phase; `count` kill runs. */
+export async function killPhase(ctx: ChaosContext, count: number): Promise<void> {
+	const imapTap = await wireTap({ host: stack.host, port: stack.imapPort });
+	const smtpTap = await wireTap({ host: stack.host, port: stack.mxPort });
+	// loading n8n-core takes seconds of CPU: a few workers load ahead while the current one runs
+	const loading = Array.from({ length: Math.min(PREWARM, count) }, () => Worker.start());
+	try {
+		for (let i = 0; i < count; i++) {
+			const worker = loading.shift() as Worker;
+			if (i + loading.length + 1 < count) loading.push(Worker.start());
+			await worker.ready;
+			const key = `chaos-${ctx.options.seed}-kill-${i}`;
+			const prospects = prospectsOf(USERS.killRecipients, `k${i}`, PROSPECTS);
+			ctx.plans.push({ phase: 'kill', key, prospects, steps: STEPS });
+			const base: Omit<RunSpec, 'endpoints' | 'label'> = {
+				sender: USERS.killSender,
+				sequenceKey: key,
+				prospects,
+				steps: STEPS,
+				pacing: { minSeconds: 0, maxSeconds: 0 },
+				dailyLimit: 100_000,
+			};
+			// earlier steps first, so kills land on step 1, 2 or 3
+			const before = i % STEPS;
+			for (let r = 0; r < before; r++) await runSpec({ ...base, endpoints: directEndpoints(), label: `kill ${i} warm-up` });
+
+			const point = ctx.rng.pick(KILL_POINTS);
+			const nth = ctx.rng.int(1, PROSPECTS);
+			const taps = killTaps(point, nth, () => worker.kill());
+			imapTap.tap = taps.imap;
+			smtpTap.tap = taps.smtp;
+			const running = worker.run({
+				...base,
+				endpoints: { imap: { port: imapTap.port, security: 'none' }, smtp: { port: smtpTap.port, security: 'none' } },
+				label: `kill ${i}`,
+			});
+			const timer = point === 'random-time' ? setTimeout(() => worker.kill(), ctx.rng.int(20, 1500)) : undefined;
+			const outcome = await running;
+			clearTimeout(timer);
+			imapTap.tap = undefined;
+			smtpTap.tap = undefined;
+			if (worker.killed) {
+				await worker.exited;
+				ctx.faults.killRuns++;
+				ctx.faults.killPoints[point] = (ctx.faults.killPoints[point] ?? 0) + 1;
+			} else {
+				ctx.log(`kill ${i}: the run ended before its kill point (${point} #${nth}): ${outcome.error ?? outcome.statuses.map((s) => s.status).join(',')}`);
+				await worker.end();
+			}
+			// follow-up runs take every prospect to the end of the sequence
+			for (let r = 0; r < STEPS + 1; r++) {
+				const after = await runSpec({ ...base, endpoints: directEndpoints(), label: `kill ${i} follow-up` });
+				if (after.error) ctx.log(`kill ${i} follow-up: ${after.error}`);
+				const done = (s: { status: string; step?: number }) => s.status === 'completed' || (s.status === 'sent' && s.step === STEPS);
+				if (after.statuses.length > 0 && after.statuses.every(done)) break;
+			}
+			if ((i + 1) % 10 === 0) ctx.log(`kill: ${i + 1}/${count} runs, ${ctx.faults.killRuns} killed ${JSON.stringify(ctx.faults.killPoints)}`);
+		}
+	} finally {
+		await Promise.all(loading.map((w) => w.end().catch(() => undefined)));
+		await imapTap.close();
+		await smtpTap.close();
+	}
+}
