@@ -25,6 +25,7 @@ import { killPhase } from './chaos/kill-phase';
 import { drained, leakedConnections, storedIn, storedMessages } from './chaos/mailbox-count';
 import { overlapPhase } from './chaos/overlap-phase';
 import { ALL_USERS, parseOptions, Rng, USERS, type PhaseName } from './chaos/setup';
+import { smtpPhase } from './chaos/smtp-phase';
 import { sendFigures, sendsAfterReply, triggerFigures } from './chaos/verdict';
 
 const FULL = { kills: 50, pairs: 20, smtpFaults: 30, imap: { kicks: 100, restarts: 5, streamReplies: 80, prospects: 16, afterFaultsMs: 150_000 } };
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
 
 	await phase(ctx, 'kill', () => killPhase(ctx, size.kills));
 	await phase(ctx, 'overlap', () => overlapPhase(ctx, size.pairs));
+	await phase(ctx, 'smtp', () => smtpPhase(ctx, size.smtpFaults));
 	await phase(ctx, 'imap', () => imapPhase(ctx, size.imap));
 
 	const recipients = await storedIn([...USERS.killRecipients, ...USERS.overlapRecipients, ...USERS.imapRecipients]);

@@ -13,8 +13,8 @@ export interface ChaosOptions {
 	phases: ReadonlySet<PhaseName>;
 }
 
-export type PhaseName = 'kill' | 'overlap' | 'imap';
-export const PHASES: readonly PhaseName[] = ['kill', 'overlap', 'imap'];
+export type PhaseName = 'kill' | 'overlap' | 'smtp' | 'imap';
+export const PHASES: readonly PhaseName[] = ['kill', 'overlap', 'smtp', 'imap'];
 
 export function parseOptions(argv: readonly string[]): ChaosOptions {
 	let quick = false;
@@ -100,7 +100,7 @@ export interface RunSpec {
 
 /** What a run reported (used to choose whom to kill or who replies, never to count). */
 export interface RunOutcome {
-	statuses: { email: string; status: string; step?: number; error?: string }[];
+	statuses: { email: string; status: string; step?: number; unconfirmed?: boolean; error?: string }[];
 	error?: string;
 }
 

@@ -57,6 +57,8 @@ export async function runSpec(spec: RunSpec): Promise<RunOutcome> {
 		nodeClasses,
 		credentials: { outreachMailboxApi: credential },
 		input: spec.prospects.map((email, i) => ({ json: { email, firstName: `Pat${i}` } })),
+		// a production run, as a Schedule Trigger starts it (manual runs skip the pacing pause)
+		mode: 'trigger',
 	});
 	if (result.error) return { statuses: [], error: result.error.message };
 	return {
@@ -64,6 +66,7 @@ export async function runSpec(spec: RunSpec): Promise<RunOutcome> {
 			email: String(item.json.email ?? ''),
 			status: String(item.json.status),
 			...(typeof item.json.step === 'number' ? { step: item.json.step } : {}),
+			...(item.json.unconfirmed === true ? { unconfirmed: true } : {}),
 			...(item.json.error && typeof item.json.error === 'object' && 'message' in item.json.error ? { error: String(item.json.error.message) } : {}),
 		})),
 	};
