@@ -8,7 +8,7 @@ import { stack } from '../../test/helpers/mailstack';
 import type { ChaosContext } from './context';
 import { runSpec } from './worker';
 import { Worker } from './workers';
-import { directEndpoints, prospectsOf, USERS, type RunSpec } from './setup';
+import { directEndpoints, prospectsOf, Rng, USERS, type RunSpec } from './setup';
 import { wireTap, type Tap } from './wire-tap';
 
 /** Where a worker dies. */
@@ -26,8 +26,10 @@ export type KillPoint = (typeof KILL_POINTS)[number];
 const STEPS = 2;
 const PROSPECTS = 3;
 const FINAL_DOT = '\r\n.\r\n';
-/** Workers loading ahead of the one that runs. */
+/** Workers loading ahead of the ones that run. */
 const PREWARM = 3;
+/** Kill runs side by side. */
+const LANES = 2;
 
 /** Taps that kill at the `nth` occurrence of `point` (none for a random time). */
 function killTaps(point: KillPoint, nth: number, kill: () => void): { imap?: Tap; smtp?: Tap } {
@@ -98,67 +100,100 @@ function killTaps(point: KillPoint, nth: number, kill: () => void): { imap?: Tap
 	}
 }
 
-/** Runs the phase; `count` kill runs. */
-export async function killPhase(ctx: ChaosContext, count: number): Promise<void> {
+/** Loading n8n-core takes seconds of CPU: workers load ahead of the ones that run. */
+class WorkerPool {
+	private readonly loading: Worker[] = [];
+	constructor(ahead: number) {
+		for (let i = 0; i < ahead; i++) this.loading.push(Worker.start());
+	}
+	async take(): Promise<Worker> {
+		const worker = this.loading.shift() ?? Worker.start();
+		this.loading.push(Worker.start());
+		await worker.ready;
+		return worker;
+	}
+	async end(): Promise<void> {
+		await Promise.all(this.loading.splice(0).map((w) => w.end().catch(() => undefined)));
+	}
+}
+
+/** One kill run and its follow-ups; true if the worker was killed at its point. */
+async function killRun(ctx: ChaosContext, i: number, worker: Worker): Promise<boolean> {
+	// each run's choices come from its own generator, so lanes finishing in any order keep them
+	const rng = new Rng(ctx.options.seed * 7919 + i);
+	const key = `chaos-${ctx.options.seed}-kill-${i}`;
+	const prospects = prospectsOf(USERS.killRecipients, `k${i}`, PROSPECTS);
+	ctx.plans.push({ phase: 'kill', key, prospects, steps: STEPS });
+	const base: Omit<RunSpec, 'endpoints' | 'label'> = {
+		sender: USERS.killSender,
+		sequenceKey: key,
+		prospects,
+		steps: STEPS,
+		pacing: { minSeconds: 0, maxSeconds: 0 },
+		dailyLimit: 100_000,
+	};
+	// every other run kills during step 2 (a follow-up in the thread)
+	if (i % STEPS === 1) await runSpec({ ...base, endpoints: directEndpoints(), label: `kill ${i} warm-up` });
+
+	const point = rng.pick(KILL_POINTS);
+	const nth = rng.int(1, PROSPECTS);
+	const delay = rng.int(20, 1500);
+	const taps = killTaps(point, nth, () => worker.kill());
 	const imapTap = await wireTap({ host: stack.host, port: stack.imapPort });
 	const smtpTap = await wireTap({ host: stack.host, port: stack.mxPort });
-	// loading n8n-core takes seconds of CPU: a few workers load ahead while the current one runs
-	const loading = Array.from({ length: Math.min(PREWARM, count) }, () => Worker.start());
+	imapTap.tap = taps.imap;
+	smtpTap.tap = taps.smtp;
+	let killed: boolean;
 	try {
-		for (let i = 0; i < count; i++) {
-			const worker = loading.shift() as Worker;
-			if (i + loading.length + 1 < count) loading.push(Worker.start());
-			await worker.ready;
-			const key = `chaos-${ctx.options.seed}-kill-${i}`;
-			const prospects = prospectsOf(USERS.killRecipients, `k${i}`, PROSPECTS);
-			ctx.plans.push({ phase: 'kill', key, prospects, steps: STEPS });
-			const base: Omit<RunSpec, 'endpoints' | 'label'> = {
-				sender: USERS.killSender,
-				sequenceKey: key,
-				prospects,
-				steps: STEPS,
-				pacing: { minSeconds: 0, maxSeconds: 0 },
-				dailyLimit: 100_000,
-			};
-			// earlier steps first, so kills land on step 1, 2 or 3
-			const before = i % STEPS;
-			for (let r = 0; r < before; r++) await runSpec({ ...base, endpoints: directEndpoints(), label: `kill ${i} warm-up` });
-
-			const point = ctx.rng.pick(KILL_POINTS);
-			const nth = ctx.rng.int(1, PROSPECTS);
-			const taps = killTaps(point, nth, () => worker.kill());
-			imapTap.tap = taps.imap;
-			smtpTap.tap = taps.smtp;
-			const running = worker.run({
-				...base,
-				endpoints: { imap: { port: imapTap.port, security: 'none' }, smtp: { port: smtpTap.port, security: 'none' } },
-				label: `kill ${i}`,
-			});
-			const timer = point === 'random-time' ? setTimeout(() => worker.kill(), ctx.rng.int(20, 1500)) : undefined;
-			const outcome = await running;
-			clearTimeout(timer);
-			imapTap.tap = undefined;
-			smtpTap.tap = undefined;
-			if (worker.killed) {
-				await worker.exited;
-				ctx.faults.killRuns++;
-				ctx.faults.killPoints[point] = (ctx.faults.killPoints[point] ?? 0) + 1;
-			} else {
-				ctx.log(`kill ${i}: the run ended before its kill point (${point} #${nth}): ${outcome.error ?? outcome.statuses.map((s) => s.status).join(',')}`);
-				await worker.end();
-			}
-			// follow-up runs take every prospect to the end of the sequence
-			for (let r = 0; r < STEPS + 1; r++) {
-				const after = await runSpec({ ...base, endpoints: directEndpoints(), label: `kill ${i} follow-up` });
-				if (after.error) ctx.log(`kill ${i} follow-up: ${after.error}`);
-				const done = (s: { status: string; step?: number }) => s.status === 'completed' || (s.status === 'sent' && s.step === STEPS);
-				if (after.statuses.length > 0 && after.statuses.every(done)) break;
-			}
-			if ((i + 1) % 10 === 0) ctx.log(`kill: ${i + 1}/${count} runs, ${ctx.faults.killRuns} killed ${JSON.stringify(ctx.faults.killPoints)}`);
+		const running = worker.run({
+			...base,
+			endpoints: { imap: { port: imapTap.port, security: 'none' }, smtp: { port: smtpTap.port, security: 'none' } },
+			label: `kill ${i}`,
+		});
+		const timer = point === 'random-time' ? setTimeout(() => worker.kill(), delay) : undefined;
+		const outcome = await running;
+		clearTimeout(timer);
+		killed = worker.killed;
+		if (killed) {
+			await worker.exited;
+			ctx.faults.killRuns++;
+			ctx.faults.killPoints[point] = (ctx.faults.killPoints[point] ?? 0) + 1;
+		} else {
+			ctx.log(`kill ${i}: the run ended before its kill point (${point} #${nth}), not counted: ${outcome.error ?? outcome.statuses.map((s) => s.status).join(',')}`);
+			await worker.end();
 		}
 	} finally {
-		await Promise.all(loading.map((w) => w.end().catch(() => undefined)));
 		await imapTap.close();
 		await smtpTap.close();
+	}
+	// follow-up runs take every prospect to the end of the sequence
+	for (let r = 0; r < STEPS + 1; r++) {
+		const after = await runSpec({ ...base, endpoints: directEndpoints(), label: `kill ${i} follow-up` });
+		if (after.error) ctx.log(`kill ${i} follow-up: ${after.error}`);
+		const done = (s: { status: string; step?: number }) => s.status === 'completed' || (s.status === 'sent' && s.step === STEPS);
+		if (after.statuses.length > 0 && after.statuses.every(done)) break;
+	}
+	return killed;
+}
+
+/**
+ * Runs the phase until `count` workers were killed at their point (a run that ends first is not
+ * counted; at most twice `count` runs), in `LANES` lanes side by side: each run has its own sequence,
+ * prospects and taps, and most of a run's time is waiting on the servers.
+ */
+export async function killPhase(ctx: ChaosContext, count: number): Promise<void> {
+	const pool = new WorkerPool(PREWARM);
+	let next = 0;
+	const lane = async () => {
+		while (ctx.faults.killRuns < count && next < 2 * count) {
+			const i = next++;
+			await killRun(ctx, i, await pool.take());
+			if ((i + 1) % 10 === 0) ctx.log(`kill: ${i + 1} runs, ${ctx.faults.killRuns} killed ${JSON.stringify(ctx.faults.killPoints)}`);
+		}
+	};
+	try {
+		await Promise.all(Array.from({ length: LANES }, lane));
+	} finally {
+		await pool.end();
 	}
 }
