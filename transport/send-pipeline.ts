@@ -184,16 +184,16 @@ export class SendPipeline {
 			rendered = early && early.step === step ? early.email : this.render(prospect, step);
 			const thread = step > 1 && steps[step - 1].replyInThread ? threadHeaders(state.steps.map((s) => s.messageId)) : {};
 			raw = await composeRaw({
-				from: formatMailbox(message.fromName, settings.email),
+				from: formatMailbox(prospect.message.fromName, settings.email),
 				to: formatMailbox(prospect.name, prospect.address.address),
-				replyTo: message.replyTo,
+				replyTo: prospect.message.replyTo,
 				subject: rendered.subject,
 				text: rendered.text,
 				html: rendered.html,
 				messageId,
 				date: now,
 				...thread,
-				listUnsubscribe: { mailto: message.unsubscribeMailto, url: message.unsubscribeUrl },
+				listUnsubscribe: { mailto: prospect.message.unsubscribeMailto, url: prospect.message.unsubscribeUrl },
 			});
 		} catch (error) {
 			return failedResult(this.base(prospect), asSequenceError(error), step);

@@ -39,7 +39,7 @@ export async function runSequence(request: RunRequest, env: RunEnvironment): Pro
 	}
 
 	const render = (prospect: RunProspect, step: number): RenderedStep =>
-		withFooter(request.render(prospect.index, step, view.threadSubject(prospect)), message.footer);
+		withFooter(request.render(prospect.index, step, view.threadSubject(prospect)), prospect.message.footer);
 	const rendered = new Map<number, { step: number; email: RenderedStep }>();
 	const confirms = new ConfirmQueue(sessions.confirm ?? sessions.sent);
 	const pipeline = new SendPipeline(request, env, view, sessions, confirms, render, startedAt, sentToday, rendered);

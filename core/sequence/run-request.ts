@@ -23,16 +23,28 @@ export interface RunProspect {
 	timeZone?: string;
 	stop: boolean;
 	replied: boolean;
+	/** The message options that belong to this prospect (evaluated for its item). */
+	message: ProspectMessage;
 }
 
-/** Message options (node parameters, validated). */
-export interface MessageOptions {
+/**
+ * Message options evaluated per item: each prospect's From name, Reply-To, unsubscribe links and footer
+ * (an unsubscribe URL like `…?e={{ $json.email }}` must be the prospect's own).
+ */
+export interface ProspectMessage {
 	fromName: string;
 	replyTo?: string;
 	/** `address?subject=unsubscribe`, without the scheme. */
 	unsubscribeMailto: string;
 	unsubscribeUrl?: string;
 	footer?: string;
+}
+
+/**
+ * Message options that hold for the whole sequence (read from the first item): they decide where the
+ * ledger is and how its Message-IDs look, so they cannot differ between prospects of one run.
+ */
+export interface MessageOptions {
 	/** Keep our APPENDed copy when the provider also files one (auto: unless the provider files itself). */
 	keepOwnSentCopy: boolean;
 	messageIdDomain: string;

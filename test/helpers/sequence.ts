@@ -49,8 +49,6 @@ export function sequenceRequest(options: {
 		steps: options.steps.map((s) => ({ wait: s.wait ?? { amount: 0, unit: 'minutes' }, replyInThread: s.replyInThread ?? true })),
 		options: seqOptions,
 		message: {
-			fromName: 'Sender',
-			unsubscribeMailto: `${settings.email}?subject=unsubscribe`,
 			keepOwnSentCopy: true,
 			messageIdDomain: stack.domain,
 			checkJunk: true,
@@ -61,6 +59,7 @@ export function sequenceRequest(options: {
 			name: String(r.name ?? ''),
 			stop: r.stop === true,
 			replied: false,
+			message: { fromName: 'Sender', unsubscribeMailto: `${settings.email}?subject=unsubscribe` },
 			...(typeof r.timeZone === 'string' ? { timeZone: r.timeZone } : {}),
 		})),
 		render: (index, step, threadSubject) =>

@@ -1,8 +1,8 @@
 /**
  * The guarantees under real conditions (issue 8): each test is one scenario in which a promise of the
  * SMTP Sequence run used to break, against the real Postfix + Dovecot, with a fault proxy or an
- * in-process SMTP server where the fault cannot be produced otherwise. Users u81–u105 and exo01–exo03
- * belong to this file.
+ * in-process SMTP server where the fault cannot be produced otherwise. Users u81–u95, u98–u100 and
+ * exo01–exo05 belong to this file.
  */
 import type { ImapFlow } from 'imapflow';
 import { sequenceMessageId } from '../../core/mail/message-id';
@@ -22,10 +22,10 @@ import { dovecotSessions, ownSocketsTo, settlesToZero } from '../helpers/sockets
 const NOW = new Date(Date.now() - 60 * 60_000);
 const LATER = new Date(NOW.getTime() + 20 * 60_000);
 const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-const OWN_USERS = Array.from({ length: 25 }, (_, i) => `u${81 + i}`);
+const OWN_USERS = [...Array.from({ length: 15 }, (_, i) => `u${81 + i}`), 'u98', 'u99', 'u100'];
 const SENDERS = new Set<string>();
 
-beforeAll(() => resetMailboxes(...OWN_USERS, 'exo01', 'exo02', 'exo03'));
+beforeAll(() => resetMailboxes(...OWN_USERS, 'exo01', 'exo02', 'exo03', 'exo04', 'exo05'));
 
 // every fault scenario ends with no IMAP session of its sender left open (scenario 13)
 afterEach(async () => {

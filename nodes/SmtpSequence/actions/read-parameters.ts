@@ -1,6 +1,7 @@
 /**
- * Node parameters → the run's request. Sequence-wide settings (key, steps, window, limits, options) are
- * read once, from the first item; prospect fields and templates are evaluated per item.
+ * Node parameters → the run's request. Sequence-wide settings (key, steps, window, limits, stop rules,
+ * where the ledger is) are read once, from the first item; prospect fields, the per-prospect message
+ * options (From Name, Reply-To, unsubscribe links, footer) and templates are evaluated per item.
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { InputError, SequenceError } from '../../../core/errors';
@@ -13,7 +14,7 @@ import { expressionKey, renderStep, splitTemplate, templateFromParameter, type S
 import type { WaitUnit } from '../../../core/sequence/schedule';
 import { resolveTimeZone } from '../../../core/sequence/send-window';
 import { spintaxSeed } from '../../../core/sequence/spintax';
-import type { MessageOptions, RenderStepFn, RunProspect, StepDefinition } from '../../../core/sequence/run-request';
+import type { MessageOptions, ProspectMessage, RenderStepFn, RunProspect, StepDefinition } from '../../../core/sequence/run-request';
 
 /** A sequence step as stored by n8n (the fixedCollection `steps.step`). */
 interface StepParameter {
@@ -87,32 +88,51 @@ export function readOptions(fn: IExecuteFunctions): SequenceOptions {
 	);
 }
 
-/** Message options, validated where they enter (header safety, addresses, https URL). */
+/** The Message Options collection as evaluated for an item, and a reader of its text fields. */
+function messageOptionsOf(fn: IExecuteFunctions, index: number): { options: IDataObject; text: (key: string) => string } {
+	const options = fn.getNodeParameter('messageOptions', index, {}) as IDataObject;
+	return { options, text: (key) => (typeof options[key] === 'string' ? (options[key] as string).trim() : '') };
+}
+
+/**
+ * The sequence-wide message options (Save a Copy to Sent, Message-ID Domain, Also Check Junk Folder),
+ * from the first item: they say where the ledger is and what its Message-IDs look like.
+ */
 export function readMessageOptions(fn: IExecuteFunctions, settings: MailboxSettings): MessageOptions {
-	const o = fn.getNodeParameter('messageOptions', 0, {}) as IDataObject;
-	const text = (key: string) => (typeof o[key] === 'string' ? (o[key] as string).trim() : '');
-	const fromName = assertHeaderSafe('From Name', text('fromName') || settings.senderName);
-	const replyTo = text('replyTo') ? parseAddress(text('replyTo'), 'Reply-To').address : undefined;
-	const mailto = parseAddress(text('unsubscribeMailto') || settings.email, 'Unsubscribe Mailto').address;
-	const url = text('unsubscribeUrl') ? normaliseUnsubscribeUrl(text('unsubscribeUrl')) : '';
+	const { options, text } = messageOptionsOf(fn, 0);
 	const senderDomain = parseAddress(settings.email, 'Sender email').domain;
 	const domain = text('messageIdDomain') || senderDomain;
 	if (!/^[a-z0-9.-]+$/i.test(domain)) throw new InputError('INVALID_PARAMETER', `Message-ID Domain "${domain}" is not a host name.`);
 	const saveToSent = text('saveToSent') || 'auto';
 	return {
-		fromName,
-		replyTo,
-		unsubscribeMailto: `${mailto}?subject=unsubscribe`,
-		...(url ? { unsubscribeUrl: url } : {}),
-		...(text('unsubscribeFooter') ? { footer: text('unsubscribeFooter') } : {}),
 		keepOwnSentCopy: saveToSent === 'always' || (saveToSent === 'auto' && !settings.filesSentItself),
 		messageIdDomain: domain.toLowerCase(),
-		checkJunk: o.checkJunk !== false,
+		checkJunk: options.checkJunk !== false,
 	};
 }
 
-/** Reads one item's prospect fields; throws InputError for a bad address or time zone. */
-export function readProspect(fn: IExecuteFunctions, index: number): RunProspect {
+/**
+ * The message options of one prospect (From Name, Reply-To, Unsubscribe Mailto, One-Click Unsubscribe
+ * URL, Unsubscribe Footer), evaluated for its item and validated where they enter (header safety,
+ * addresses, https URL).
+ */
+export function readProspectMessage(fn: IExecuteFunctions, index: number, settings: MailboxSettings): ProspectMessage {
+	const { text } = messageOptionsOf(fn, index);
+	const fromName = assertHeaderSafe('From Name', text('fromName') || settings.senderName);
+	const replyTo = text('replyTo') ? parseAddress(text('replyTo'), 'Reply-To').address : undefined;
+	const mailto = parseAddress(text('unsubscribeMailto') || settings.email, 'Unsubscribe Mailto').address;
+	const url = text('unsubscribeUrl') ? normaliseUnsubscribeUrl(text('unsubscribeUrl')) : '';
+	return {
+		fromName,
+		...(replyTo ? { replyTo } : {}),
+		unsubscribeMailto: `${mailto}?subject=unsubscribe`,
+		...(url ? { unsubscribeUrl: url } : {}),
+		...(text('unsubscribeFooter') ? { footer: text('unsubscribeFooter') } : {}),
+	};
+}
+
+/** Reads one item's prospect fields and message options; throws InputError for a bad value. */
+export function readProspect(fn: IExecuteFunctions, index: number, settings: MailboxSettings): RunProspect {
 	const email = fn.getNodeParameter('email', index, '');
 	if (typeof email !== 'string') {
 		throw new InputError('INVALID_ADDRESS', `Prospect Email must be text, got ${email === null ? 'null' : typeof email}.`);
@@ -129,6 +149,7 @@ export function readProspect(fn: IExecuteFunctions, index: number): RunProspect 
 		...(zone ? { timeZone: resolveTimeZone(zone, 'Prospect Time Zone') } : {}),
 		stop: stop === true || stop === 'true',
 		replied: false,
+		message: readProspectMessage(fn, index, settings),
 	};
 }
 

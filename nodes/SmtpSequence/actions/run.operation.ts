@@ -81,7 +81,7 @@ export async function runOperation(this: IExecuteFunctions, operation: 'send' | 
 	const prospects: RunProspect[] = [];
 	for (let i = 0; i < items.length; i++) {
 		try {
-			prospects.push(readProspect(this, i));
+			prospects.push(readProspect(this, i, request.settings));
 		} catch (error) {
 			if (!continueOnFail) throw toNodeError(node, error, { itemIndex: i });
 			const failure = asSequenceError(error);

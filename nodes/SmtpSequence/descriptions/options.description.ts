@@ -43,16 +43,24 @@ export const optionFields: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
+		description: 'Options marked "per prospect" are evaluated for each input item; the others hold for the whole sequence and are read from the first item',
 		options: [
-			{ displayName: 'From Name', name: 'fromName', type: 'string', default: '', description: "Overrides the credential's sender name" },
-			{ displayName: 'Reply-To', name: 'replyTo', type: 'string', default: '', placeholder: 'sales@company.com' },
+			{ displayName: 'From Name', name: 'fromName', type: 'string', default: '', description: "Per prospect. Overrides the credential's sender name." },
+			{
+				displayName: 'Reply-To',
+				name: 'replyTo',
+				type: 'string',
+				default: '',
+				placeholder: 'sales@company.com',
+				description: 'Per prospect. Where replies go when not to the sender (replies that go elsewhere are not seen by the stop rules).',
+			},
 			{
 				displayName: 'Unsubscribe Mailto',
 				name: 'unsubscribeMailto',
 				type: 'string',
 				default: '',
 				placeholder: 'optout@company.com',
-				description: 'Address of the List-Unsubscribe mailto link (subject "unsubscribe"); empty uses the sender address',
+				description: 'Per prospect. Address of the List-Unsubscribe mailto link (subject "unsubscribe"); empty uses the sender address.',
 			},
 			{
 				displayName: 'One-Click Unsubscribe URL',
@@ -60,7 +68,7 @@ export const optionFields: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'https://company.com/unsubscribe?e={{ $json.email }}',
-				description: 'Optional https URL for RFC 8058 one-click unsubscribe (List-Unsubscribe-Post)',
+				description: "Per prospect: each prospect's email gets the URL evaluated for its own item. Optional https URL for RFC 8058 one-click unsubscribe (List-Unsubscribe-Post).",
 			},
 			{
 				displayName: 'HTML Fields Not Escaped',
@@ -69,7 +77,7 @@ export const optionFields: INodeProperties[] = [
 				default: '',
 				placeholder: '{{ $json.signatureHtml }}',
 				description:
-					'Values in an HTML body are escaped, so a name like <img src=…> from a web form shows as text and cannot add links or images. List here, comma-separated, the expressions whose value is HTML you trust (e.g. a signature); they go in as they are.',
+					'Whole sequence. Values in an HTML body are escaped, so a name like <img src=…> from a web form shows as text and cannot add links or images. List here, comma-separated, the expressions whose value is HTML you trust (e.g. a signature); they go in as they are.',
 			},
 			{
 				displayName: 'Unsubscribe Footer',
@@ -78,7 +86,7 @@ export const optionFields: INodeProperties[] = [
 				typeOptions: { rows: 2 },
 				default: '',
 				placeholder: 'Not interested? Reply "stop" and I won\'t write again.',
-				description: 'Optional text appended to every email',
+				description: 'Per prospect. Optional text appended to every email.',
 			},
 			{
 				displayName: 'Save a Copy to Sent',
@@ -90,6 +98,7 @@ export const optionFields: INodeProperties[] = [
 					{ name: 'Never', value: 'never', description: 'Remove our copy once the provider has filed its own' },
 				],
 				default: 'auto',
+				description: 'Whole sequence (the Sent folder is the ledger of every prospect)',
 			},
 			{
 				displayName: 'Message-ID Domain',
@@ -97,14 +106,14 @@ export const optionFields: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'company.com',
-				description: "Right-hand side of the Message-IDs; empty uses the sender's domain",
+				description: "Whole sequence. Right-hand side of the Message-IDs; empty uses the sender's domain.",
 			},
 			{
 				displayName: 'Also Check Junk Folder',
 				name: 'checkJunk',
 				type: 'boolean',
 				default: true,
-				description: 'Whether replies and bounces filed as spam count too',
+				description: 'Whether replies and bounces filed as spam count too (whole sequence)',
 			},
 		],
 	},
