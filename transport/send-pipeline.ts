@@ -310,7 +310,7 @@ export class SendPipeline {
 			subject: claimed.subject,
 			mark: unconfirmed ? 'claim' : 'confirmed',
 		});
-		const after = this.decideFor(prospect, this.env.now());
+		const after = this.nextAfterSend(prospect);
 		return {
 			...this.base(prospect),
 			status: 'sent',
@@ -320,7 +320,17 @@ export class SendPipeline {
 			threadMessageId: claimed.threadMessageId,
 			sentAt: now.toISOString(),
 			...(unconfirmed ? { unconfirmed: true } : { smtpResponse: outcome.response }),
-			...('nextStepAt' in after && after.nextStepAt ? { nextStepAt: isoString(after.nextStepAt) } : {}),
+			...(after && 'nextStepAt' in after && after.nextStepAt ? { nextStepAt: isoString(after.nextStepAt) } : {}),
 		};
+	}
+
+	/** The prospect's decision right after a send (for `nextStepAt`); undefined if it cannot be made. */
+	private nextAfterSend(prospect: RunProspect): Decision | undefined {
+		try {
+			return this.decideFor(prospect, this.env.now());
+		} catch {
+			// the step went out: a schedule that cannot be computed must not turn it into a failure
+			return undefined;
+		}
 	}
 }

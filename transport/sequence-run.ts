@@ -48,7 +48,14 @@ export async function runSequence(request: RunRequest, env: RunEnvironment): Pro
 		const due: { prospect: RunProspect; decision: Decision & { status: 'due' } }[] = [];
 		const now = env.now();
 		for (const prospect of prospects) {
-			const decision = pipeline.decideFor(prospect, now);
+			let decision: Decision;
+			try {
+				decision = pipeline.decideFor(prospect, now);
+			} catch (error) {
+				// the node checks what it can when it reads parameters; anything left fails this item only
+				results.set(prospect.index, failedResult(view.base(prospect, now), asSequenceError(error)));
+				continue;
+			}
 			if (operation === 'preview') results.set(prospect.index, preview(request, view, render, prospect, decision, now));
 			else if (decision.status === 'due') due.push({ prospect, decision });
 			else results.set(prospect.index, decisionResult(view.base(prospect, now), decision));

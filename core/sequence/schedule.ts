@@ -32,14 +32,30 @@ export interface PlannedStep {
 	at: DateTime;
 }
 
-function checkWait(wait: Wait): void {
+const UNIT_NAMES: Record<WaitUnit, string> = { minutes: 'minutes', hours: 'hours', days: 'days', businessDays: 'business days' };
+
+/**
+ * Throws unless the wait is a number ≥ 0, whole for days and business days (a day is a calendar step at
+ * the same local time, so half a day has no meaning there).
+ *
+ * @param step - The step the wait belongs to, named in the message (the node checks every step when it
+ *   reads its parameters, so a bad wait never reaches a run).
+ * @throws InputError `INVALID_PARAMETER`.
+ */
+export function checkWait(wait: Wait, step?: number): void {
 	const whole = wait.unit === 'days' || wait.unit === 'businessDays';
-	if (!Number.isFinite(wait.amount) || wait.amount < 0 || (whole && !Number.isInteger(wait.amount))) {
-		throw new InputError(
-			'INVALID_PARAMETER',
-			`Wait ${String(wait.amount)} ${wait.unit} is not valid (expected ${whole ? 'a whole number' : 'a number'} ≥ 0)`,
-		);
-	}
+	if (Number.isFinite(wait.amount) && wait.amount >= 0 && (!whole || Number.isInteger(wait.amount))) return;
+	const where = step === undefined ? 'Wait' : `Step ${step}: Wait Before This Step`;
+	const fractionalDays = whole && Number.isFinite(wait.amount) && wait.amount > 0;
+	throw new InputError(
+		'INVALID_PARAMETER',
+		`${where} is ${String(wait.amount)} ${UNIT_NAMES[wait.unit]}; expected ${whole ? 'a whole number' : 'a number'} of at least 0`,
+		{
+			hint: fractionalDays
+				? `Use whole ${UNIT_NAMES[wait.unit]}, or hours for part of a day (${String(wait.amount)} days = ${String(wait.amount * 24)} hours).`
+				: 'Enter a number of at least 0.',
+		},
+	);
 }
 
 /**

@@ -93,3 +93,49 @@ describe('scenario 9: per-prospect message options', () => {
 		expect((await readMailbox('u97')).filter((m) => m.subject === subject)).toHaveLength(1);
 	});
 });
+
+describe('scenario 7: a bad wait value is refused when the parameters are read', () => {
+	const twoSteps = (subject: string, waitAmount: number | string) => ({
+		step: [
+			{ subject, text: 'Hello', waitAmount: 0, waitUnit: 'days' },
+			{ subject: '', text: 'Following up', waitAmount, waitUnit: 'days' },
+		],
+	});
+	const run = (subject: string, waitAmount: number | string, continueOnFail: boolean) =>
+		runWorkflow({
+			workflow: sequenceWorkflow(
+				{
+					operation: 'send',
+					sequenceKey: `bad-wait-${uniqueTag()}`,
+					email: '={{ $json.email }}',
+					steps: twoSteps(subject, waitAmount),
+					window: openWindow,
+					pacing: { minDelaySeconds: 0, maxDelaySeconds: 0 },
+				},
+				{ continueOnFail },
+			),
+			nodeClasses,
+			credentials: { outreachMailboxApi: credentialFor(SENDER) },
+			input: [{ json: { email: prospect(`e${uniqueTag()}`) } }, { json: { email: prospect(`f${uniqueTag()}`) } }],
+		});
+
+	it('scenario 7: a wait of 1.5 days fails the node before anything is sent, with a message naming the step', async () => {
+		const subject = `Half day ${uniqueTag()}`;
+		const result = await run(subject, 1.5, false);
+		expect(result.error?.message).toBe('Step 2: Wait Before This Step is 1.5 days; expected a whole number of at least 0');
+		expect((result.error as { description?: string } | undefined)?.description).toBe('Use whole days, or hours for part of a day (1.5 days = 36 hours).');
+		expect((await readMailbox('u97')).filter((m) => m.subject === subject)).toEqual([]);
+	});
+
+	it('scenario 7: with Continue On Fail every item fails with that message and nothing is sent', async () => {
+		const subject = `Half day cof ${uniqueTag()}`;
+		const result = await run(subject, '=1.5', true);
+		expect(result.error).toBeUndefined();
+		const items = result.output(SEQUENCE_NODE).map((item) => item.json);
+		expect(items.map((j) => [j.status, j.reason])).toEqual([
+			['failed', 'Step 2: Wait Before This Step is 1.5 days; expected a whole number of at least 0'],
+			['failed', 'Step 2: Wait Before This Step is 1.5 days; expected a whole number of at least 0'],
+		]);
+		expect((await readMailbox('u97')).filter((m) => m.subject === subject)).toEqual([]);
+	});
+});

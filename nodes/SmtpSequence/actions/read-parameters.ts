@@ -11,14 +11,15 @@ import { normaliseUnsubscribeUrl } from '../../../core/mail/unsubscribe-url';
 import type { MailboxSettings } from '../../../core/mailbox/settings';
 import { resolveOptions, type SequenceOptions } from '../../../core/sequence/options';
 import { expressionKey, renderStep, splitTemplate, templateFromParameter, type StepTemplate } from '../../../core/sequence/render';
-import type { WaitUnit } from '../../../core/sequence/schedule';
+import { checkWait, type WaitUnit } from '../../../core/sequence/schedule';
 import { resolveTimeZone } from '../../../core/sequence/send-window';
 import { spintaxSeed } from '../../../core/sequence/spintax';
 import type { MessageOptions, ProspectMessage, RenderStepFn, RunProspect, StepDefinition } from '../../../core/sequence/run-request';
 
 /** A sequence step as stored by n8n (the fixedCollection `steps.step`). */
 interface StepParameter {
-	waitAmount?: number;
+	/** A number from the field, or anything an expression gives. */
+	waitAmount?: unknown;
 	waitUnit?: WaitUnit;
 	replyInThread?: boolean;
 	subject?: string;
@@ -33,14 +34,20 @@ function stepParameters(value: unknown): StepParameter[] {
 	return Array.isArray(list) ? (list as StepParameter[]) : [];
 }
 
-/** The steps' timing and threading (from the evaluated parameters of the first item). */
+/**
+ * The steps' timing and threading (from the evaluated parameters of the first item), every wait checked
+ * here, so a bad one fails the node before anything is sent, naming the step.
+ */
 export function readSteps(fn: IExecuteFunctions): StepDefinition[] {
 	const steps = stepParameters(fn.getNodeParameter('steps', 0, {}));
 	if (steps.length === 0) throw new InputError('INVALID_PARAMETER', 'The sequence has no steps: add at least one step.');
 	return steps.map((step, i) => {
 		const unit = step.waitUnit ?? 'businessDays';
 		if (!WAIT_UNITS.includes(unit)) throw new InputError('INVALID_PARAMETER', `Step ${i + 1}: unknown wait unit "${String(unit)}"`);
-		return { wait: { amount: Number(step.waitAmount ?? 0), unit }, replyInThread: step.replyInThread !== false };
+		const raw = step.waitAmount ?? 0;
+		const wait = { amount: typeof raw === 'string' && raw.trim() === '' ? Number.NaN : Number(raw), unit };
+		checkWait(wait, i + 1);
+		return { wait, replyInThread: step.replyInThread !== false };
 	});
 }
 

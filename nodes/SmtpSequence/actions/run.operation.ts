@@ -57,8 +57,10 @@ export async function runOperation(this: IExecuteFunctions, operation: 'send' | 
 	const continueOnFail = this.continueOnFail();
 	let request;
 	let note: string | undefined;
+	let keyAsGiven = '';
 	try {
 		const sequenceKey = String(this.getNodeParameter('sequenceKey', 0, '')).trim();
+		keyAsGiven = sequenceKey;
 		if (!sequenceKey) throw new InputError('EMPTY_FIELD', 'Sequence Key is empty: give the sequence a stable name.');
 		const settings = await mailboxSettingsOf(this, this.getNodeParameter('authentication', 0, 'password'));
 		const pacing = pacingForMode(this.getMode(), readOptions(this), readPaceManualRuns(this));
@@ -73,7 +75,15 @@ export async function runOperation(this: IExecuteFunctions, operation: 'send' | 
 			message: readMessageOptions(this, settings),
 		};
 	} catch (error) {
-		throw toNodeError(node, error);
+		// a sequence-wide parameter (a step's wait, the window, a limit …) is wrong: nothing is sent to anyone
+		if (!continueOnFail) throw toNodeError(node, error);
+		const failure = asSequenceError(error);
+		return [
+			items.map((_, i) => {
+				const result: ProspectResult = { index: i, email: emailAsGiven(this, i), sequenceKey: keyAsGiven, status: 'failed', reason: failure.message, error: failure, history: [] };
+				return { json: toJson(result), pairedItem: { item: i } };
+			}),
+		];
 	}
 	const { sequenceKey } = request;
 
