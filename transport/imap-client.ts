@@ -92,15 +92,40 @@ function describeLogEntry(entry: unknown): string {
 }
 
 /**
- * imapflow's logger for a session: warnings to `log` (scrubbed, bounded), commands counted. Its
- * error-level entries accompany a failed command or a closed connection, which reach our code as the
- * command's rejection or the 'close' event and are reported from there.
+ * The server's answer to the last command imapflow refused on a session. imapflow resolves some
+ * refused commands (SEARCH's NO or BAD) as `false` and only logs the error; `imap-uids.ts` reads it from
+ * here so the user learns why.
  */
-function imapLogger(settings: MailboxSettings, session: ImapSessionOptions): ImapFlowOptions['logger'] {
+const lastRefusals = new WeakMap<ImapFlow, { answer?: string }>();
+
+/** The server's answer to the last refused command on `client` ('' when none was recorded). */
+export function lastRefusal(client: ImapFlow): string {
+	return lastRefusals.get(client)?.answer ?? '';
+}
+
+/** The server's text in an imapflow command error (`responseText`, else the response line). */
+function refusalText(err: unknown): string | undefined {
+	if (typeof err !== 'object' || err === null) return undefined;
+	const { responseText, response } = err as { responseText?: unknown; response?: unknown };
+	if (typeof responseText === 'string' && responseText) return responseText.slice(0, MAX_LOG_LENGTH);
+	if (typeof response === 'string' && response) return response.slice(0, MAX_LOG_LENGTH);
+	return undefined;
+}
+
+/**
+ * imapflow's logger for a session: warnings to `log` (scrubbed, bounded), commands counted, the last
+ * refused command's answer kept in `refusal`. Its error-level entries accompany a failed command or a
+ * closed connection, which reach our code as the command's rejection or the 'close' event and are
+ * reported from there.
+ */
+function imapLogger(settings: MailboxSettings, session: ImapSessionOptions, refusal: { answer?: string }): ImapFlowOptions['logger'] {
 	const { log, onCommand } = session;
-	if (!log && !onCommand) return false;
-	const warn = (entry: unknown) =>
+	const warn = (entry: unknown) => {
+		const err = typeof entry === 'object' && entry !== null ? (entry as { err?: unknown }).err : undefined;
+		const answer = refusalText(err);
+		if (answer) refusal.answer = answer;
 		log?.warn(scrubSecrets(`IMAP ${settings.imap.host}: ${describeLogEntry(entry)}`, secretsOf(settings, 'IMAP')).slice(0, MAX_LOG_LENGTH));
+	};
 	return {
 		debug: (entry: { src?: string; msg?: string }) => {
 			// imapflow logs each command it sends as { src: 'c', msg: '<tag> <COMMAND> …' }; SASL and literal
@@ -115,7 +140,9 @@ function imapLogger(settings: MailboxSettings, session: ImapSessionOptions): Ima
 }
 
 async function connectOnce(settings: MailboxSettings, session: ImapSessionOptions, token: AccessToken | undefined): Promise<ImapFlow> {
-	const client = createImapClient(settings, { logger: imapLogger(settings, session), ...session.extra }, token?.value);
+	const refusal: { answer?: string } = {};
+	const client = createImapClient(settings, { logger: imapLogger(settings, session, refusal), ...session.extra }, token?.value);
+	lastRefusals.set(client, refusal);
 	// imapflow also emits 'error' on the client; the failing command rejects with the same error
 	client.on('error', () => undefined);
 	session.attach?.(client);

@@ -1,0 +1,90 @@
+/**
+ * UID SEARCH and UID FETCH over any number of UIDs: sets are sent as compact ranges in pieces of bounded
+ * length (`core/mail/uid-set.ts`), results come back compact where the server has ESEARCH (RFC 4731),
+ * and fetches are streamed piece by piece so memory follows the piece, not the mailbox. Failures come
+ * out as errors that say which command failed, in which folder, and what the server answered.
+ */
+import type { FetchMessageObject, FetchQueryObject, ImapFlow, SearchObject } from 'imapflow';
+import { SequenceError } from '../core/errors';
+import { expandUidSet, uidSetChunks } from '../core/mail/uid-set';
+import { lastRefusal } from './imap-client';
+
+/** UIDs per FETCH when each message is small (flags, envelopes, a few header fields). */
+export const FETCH_CHUNK = 500;
+
+/** The server's answer in an imapflow error, when there is one. */
+function serverAnswer(error: unknown): string {
+	if (typeof error !== 'object' || error === null) return String(error);
+	const { responseText, response, message } = error as { responseText?: unknown; response?: unknown; message?: unknown };
+	const text = typeof responseText === 'string' && responseText ? responseText : typeof response === 'string' && response ? response : typeof message === 'string' ? message : '';
+	return text.replace(/^\S+ (?:NO|BAD) /, '').slice(0, 300);
+}
+
+/**
+ * A failed IMAP command as a SequenceError naming the command, the folder and the server's answer, so
+ * the user never sees imapflow's bare "Command failed". A closed connection stays what it is.
+ */
+export function commandError(error: unknown, what: string, folder: string): SequenceError {
+	if (error instanceof SequenceError) return error;
+	const answer = serverAnswer(error);
+	const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+	if (code === 'NoConnection' || code === 'EConnectionClosed' || /connection (?:closed|not available)|socket closed/i.test(answer)) {
+		return new SequenceError('CONNECTION_CLOSED', `The IMAP connection closed while ${what} in "${folder}". Try again; if it keeps happening, check the server.`, { cause: answer });
+	}
+	return new SequenceError('IMAP_COMMAND_FAILED', `The IMAP server refused ${what} in "${folder}": ${answer || 'no reason given'}.`, {
+		hint: 'The mailbox itself is not changed. If the server names a limit, tell its administrator; otherwise try again later.',
+		cause: answer,
+	});
+}
+
+/**
+ * UID SEARCH for `query` within `uids` (a UID set such as `"1:*"`, or undefined for the whole folder):
+ * the matching UIDs, ascending. ESEARCH answers come as a compact set and are expanded here, at most
+ * `limit` UIDs (a server cannot make us allocate more than the folder holds).
+ */
+export async function searchUids(client: ImapFlow, query: SearchObject, folder: string, what: string, limit: number): Promise<number[]> {
+	let result: Awaited<ReturnType<ImapFlow['search']>>;
+	try {
+		result = client.capabilities.has('ESEARCH')
+			? await client.search(query, { uid: true, returnOptions: ['ALL'] })
+			: await client.search(query, { uid: true });
+	} catch (error) {
+		throw commandError(error, what, folder);
+	}
+	// imapflow resolves a refused SEARCH (NO, BAD) as false and only logs the server's answer
+	if (result === false || result === undefined) throw commandError({ responseText: lastRefusal(client) || 'SEARCH was refused, no reason given' }, what, folder);
+	if (Array.isArray(result)) return result;
+	return result.all ? expandUidSet(result.all, limit) : [];
+}
+
+/** UID SEARCH within the given UIDs, in pieces of bounded length; the UIDs that match and exist. */
+export async function searchWithin(client: ImapFlow, uids: Iterable<number>, query: Omit<SearchObject, 'uid'>, folder: string, what: string): Promise<number[]> {
+	const found: number[] = [];
+	for (const set of uidSetChunks(uids)) found.push(...(await searchUids(client, { ...query, uid: set }, folder, what, Number.MAX_SAFE_INTEGER)));
+	return found.sort((a, b) => a - b);
+}
+
+/**
+ * UID FETCH of `query` for `uids`, `chunk` UIDs per command, calling `each` for every message as it is
+ * read (awaited, in the server's order). Messages expunged meanwhile simply do not come back.
+ */
+export async function fetchEach(
+	client: ImapFlow,
+	uids: readonly number[],
+	query: FetchQueryObject,
+	folder: string,
+	what: string,
+	each: (message: FetchMessageObject) => void | Promise<void>,
+	chunk = FETCH_CHUNK,
+): Promise<void> {
+	const sorted = [...uids].sort((a, b) => a - b);
+	for (let i = 0; i < sorted.length; i += chunk) {
+		for (const set of uidSetChunks(sorted.slice(i, i + chunk))) {
+			try {
+				for await (const message of client.fetch(set, { ...query, uid: true }, { uid: true })) await each(message);
+			} catch (error) {
+				throw commandError(error, what, folder);
+			}
+		}
+	}
+}
