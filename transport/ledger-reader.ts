@@ -1,115 +1,133 @@
 /**
- * Reads a sequence's history back from the mailbox — the ledger (docs/design.md). For one run it needs a
- * handful of IMAP commands, whatever the number of prospects:
+ * Reads a sequence's history back from the mailbox — the ledger (docs/design.md, "Reading the ledger").
+ * The cost of a run follows its prospects and what arrived since the last run, not the mailbox's age:
  *
- * - Sent: one SEARCH for our Message-IDs of this sequence + one FETCH of their envelopes and keywords;
- *   one SEARCH for today's sends of all sequences (the daily limit).
- * - INBOX (and Junk): one SEARCH for messages since the first send, one FETCH of their envelopes and
- *   threading headers, one SEARCH for messages whose text quotes our ids (bounces carry the original's
- *   headers in a message/rfc822 or text/rfc822-headers part — Dovecot's BODY search does not look there,
- *   TEXT does); only the messages that refer to the sequence or come from a prospect are fetched in full
- *   and classified.
+ * - Sent and each inbound folder have an index kept between runs (`index-cache.ts`): a run examines only
+ *   UIDs above the last one examined, and re-checks only the entries it uses. The first run of a process
+ *   (or after a UIDVALIDITY change) examines everything since the sequence's first send — headers only.
+ * - Inbound mail is read headers first (`core/sequence/inbound-candidate.ts`); full sources, capped,
+ *   only for the run's candidates, each classified once.
+ * - Every UID set goes out as compact ranges in bounded pieces, every FETCH streams (`imap-uids.ts`).
  *
  * Before each send the inbound folders are checked again for UIDs above the last one seen: one STATUS
- * (UIDNEXT) each, and only when it moved, EXAMINE + SEARCH + FETCH of the new messages — so a reply that
- * arrived during the pacing wait stops the send, and a send with no new mail costs one round trip per
- * folder. No inbound folder stays selected on the inbox connection, because RFC 3501 §6.3.10 forbids
- * STATUS as a check for new mail in the selected mailbox.
+ * (UIDNEXT) each, and only when it moved, EXAMINE + SEARCH + header FETCH of the new messages — so a
+ * reply that arrived during the pacing wait stops the send, and a send with no new mail costs one round
+ * trip per folder. No inbound folder stays selected on the inbox connection, because RFC 3501 §6.3.10
+ * forbids STATUS as a check for new mail in the selected mailbox.
  */
-import type { FetchMessageObject, ImapFlow } from 'imapflow';
-import { parseMessage } from '../core/classify/parse';
+import type { ImapFlow, MailboxObject } from 'imapflow';
 import { classify } from '../core/classify/classify';
+import { parseMessage } from '../core/classify/parse';
 import { findSequenceRefs } from '../core/classify/refs';
-import { ledgerAddress, parseSequenceMessageId, sequenceRefsIn } from '../core/mail/message-id';
-import type { SentFact } from '../core/sequence/ledger';
-import type { CopyMark, InboundMessage, SentCopy } from '../core/sequence/mailbox-facts';
-import { CLAIM_KEYWORD, SENT_KEYWORD } from './sent-claim';
+import { ledgerAddress } from '../core/mail/message-id';
+import type { InboundMessage, SentCopy } from '../core/sequence/mailbox-facts';
+import { copyConcernsRun, type RunRelevance } from '../core/sequence/run-relevance';
+import { commandError, searchUids } from './imap-uids';
+import { ledgerIndexes, type IndexCache } from './index-cache';
+import { InboundIndex, type ClassifiedSource, type IndexedInbound, type InboundIndexStats } from './inbound-index';
+import { SentIndex, type SentIndexStats } from './sent-index';
 
-const SENT_FETCH = { uid: true, envelope: true, flags: true, internalDate: true } as const;
-const INBOUND_FETCH = { uid: true, envelope: true, internalDate: true, headers: ['references', 'in-reply-to'] };
-
-function dateOf(message: FetchMessageObject): Date {
-	const header = message.envelope?.date ? new Date(message.envelope.date) : undefined;
-	if (header && !Number.isNaN(header.getTime())) return header;
-	const internal = message.internalDate ? new Date(message.internalDate) : undefined;
-	return internal && !Number.isNaN(internal.getTime()) ? internal : new Date(0);
+/**
+ * Reads one candidate in full: parse, classify, our refs. The classifier's entry point for the ledger;
+ * the trigger reads messages through `examineMessage`, with the same parse and classify.
+ */
+export async function classifySource(source: Buffer): Promise<ClassifiedSource> {
+	const facts = await parseMessage(source);
+	return {
+		messageId: facts.messageId,
+		from: facts.from?.address ? ledgerAddress(facts.from.address) : undefined,
+		date: facts.date,
+		classification: classify(facts),
+		refs: findSequenceRefs(facts).refs,
+	};
 }
 
-/** Our keywords on a Sent copy: what the copy is (see `sent-claim.ts`). */
-function markOf(flags: ReadonlySet<string> | undefined): CopyMark {
-	if (!flags?.has(CLAIM_KEYWORD)) return 'other';
-	return flags.has(SENT_KEYWORD) ? 'confirmed' : 'claim';
+/** What a run read from Sent. */
+export interface SentRead {
+	/** The run's prospects' copies of this sequence. */
+	copies: SentCopy[];
+	/** Our messages of any sequence in Sent from the day before `dayStart` on (the daily limit counts them). */
+	recent: SentCopy[];
+	/** The date of the sequence's first copy, if it has any. */
+	firstSentAt?: Date;
 }
 
-function uidList(found: number[] | false | undefined): number[] {
-	return Array.isArray(found) ? found : [];
+/** What reading cost, for tests and the benchmark. */
+export interface LedgerReadStats {
+	sent: SentIndexStats;
+	inbound: InboundIndexStats;
+}
+
+/** Where the mailbox's indexes are kept: server, port and user, lower-cased. */
+export function accountKey(host: string, port: number, user: string): string {
+	return `${host}:${port}:${user}`.toLowerCase();
 }
 
 /** Reads Sent through `sentClient` (the caller keeps Sent selected on it) and inbound folders through `inboxClient`. */
 export class LedgerReader {
+	readonly stats: LedgerReadStats = {
+		sent: { searched: 0, fetched: 0, validated: 0 },
+		inbound: { examined: 0, sourcesFetched: 0, sourceBytes: 0, validated: 0 },
+	};
 	/** Highest UID examined per inbound folder, for the re-check before each send. */
 	private readonly lastUid = new Map<string, number>();
 
 	constructor(
-		private readonly sentClient: ImapFlow,
-		private readonly inboxClient: ImapFlow,
+		/** The run's sessions: `sent` has Sent selected; `inbox` has no folder kept selected (it may be `sent`). */
+		private readonly sessions: { readonly sent: ImapFlow; readonly inbox: ImapFlow },
+		private readonly sentPath: string,
 		private readonly inboundFolders: string[],
+		/** `accountKey` of the mailbox. */
+		private readonly account: string,
+		private readonly cache: IndexCache = ledgerIndexes,
 	) {}
 
-	/** Every copy of this sequence's messages in Sent. */
-	async sentCopies(sequenceHash: string): Promise<SentCopy[]> {
-		const uids = uidList(await this.sentClient.search({ header: { 'message-id': `sq.${sequenceHash}.` } }, { uid: true }));
-		if (uids.length === 0) return [];
-		const copies: SentCopy[] = [];
-		for (const message of await this.sentClient.fetchAll(uids.join(','), SENT_FETCH, { uid: true })) {
-			const messageId = message.envelope?.messageId ?? '';
-			const ref = parseSequenceMessageId(messageId);
-			if (!ref || ref.sequenceHash !== sequenceHash) continue; // a substring match on someone else's id
-			copies.push({
-				uid: message.uid,
-				messageId,
-				ref,
-				date: dateOf(message),
-				to: (message.envelope?.to ?? []).map((a) => ledgerAddress(a.address ?? '')).filter(Boolean),
-				subject: message.envelope?.subject ?? '',
-				mark: markOf(message.flags),
-			});
-		}
-		return copies;
+	private get sentClient(): ImapFlow {
+		return this.sessions.sent;
+	}
+
+	private get inboxClient(): ImapFlow {
+		return this.sessions.inbox;
 	}
 
 	/**
-	 * Our messages (any sequence) in Sent dated at or after `since`, as ledger facts: what the daily limit
-	 * counts (core `countSentSince`).
+	 * The run's prospects' copies of the sequence in Sent and the day's sends of every sequence, each
+	 * re-checked (flags, existence) before it is returned.
 	 */
-	async sentSince(since: Date): Promise<SentFact[]> {
-		// SINCE compares dates only (RFC 3501 §6.4.4), in the server's zone: ask from the day before, then filter
-		const dayBefore = new Date(since.getTime() - 24 * 60 * 60 * 1000);
-		const uids = uidList(await this.sentClient.search({ since: dayBefore, header: { 'message-id': '<sq.' } }, { uid: true }));
-		if (uids.length === 0) return [];
-		const facts: SentFact[] = [];
-		for (const message of await this.sentClient.fetchAll(uids.join(','), SENT_FETCH, { uid: true })) {
-			const date = dateOf(message);
-			if (date >= since) facts.push({ messageId: message.envelope?.messageId ?? '', date, to: [] });
-		}
-		return facts;
+	readSent(run: RunRelevance, dayStart: Date): Promise<SentRead> {
+		const folder = this.sentPath;
+		return this.cache.use(`${this.account}\n${folder}`, () => new SentIndex(), async (index) => {
+			const stats = this.stats.sent;
+			await index.refresh(this.sentClient, folder, run.sequenceHash, dayStart, stats);
+			const dayBefore = dayStart.getTime() - 24 * 60 * 60 * 1000;
+			const used = index.select((c) => copyConcernsRun(c.ref, run) || c.date.getTime() >= dayBefore);
+			const alive = await index.validate(this.sentClient, folder, used, stats);
+			return {
+				copies: alive.filter((c) => copyConcernsRun(c.ref, run)),
+				recent: alive.filter((c) => c.date.getTime() >= dayBefore),
+				firstSentAt: index.earliestOf(run.sequenceHash),
+			};
+		});
 	}
 
-	/**
-	 * Inbound messages since `since` that refer to the sequence or come from one of `prospects`
-	 * (replies that break the thread), classified.
-	 */
-	async inbound(sequenceHash: string, prospects: ReadonlySet<string>, since: Date): Promise<InboundMessage[]> {
+	/** Forgets copies the run deleted (pruned duplicates), so the cached index does not offer them again. */
+	async forgetCopies(uids: readonly number[]): Promise<void> {
+		await this.cache.use(`${this.account}\n${this.sentPath}`, () => new SentIndex(), async (index) => index.forget(uids));
+	}
+
+	/** Inbound messages since `since` that concern the run's prospects, classified. */
+	async inbound(run: RunRelevance, since: Date): Promise<InboundMessage[]> {
 		const found: InboundMessage[] = [];
 		for (const folder of this.inboundFolders) {
-			const box = await this.inboxClient.mailboxOpen(folder, { readOnly: true });
+			const box = await this.open(folder);
 			try {
-				this.lastUid.set(folder, Math.max(0, box.uidNext - 1));
-				const dayBefore = new Date(since.getTime() - 24 * 60 * 60 * 1000);
-				const recent = uidList(await this.inboxClient.search({ since: dayBefore }, { uid: true }));
-				if (recent.length === 0) continue;
-				const quoting = new Set(uidList(await this.inboxClient.search({ since: dayBefore, text: `sq.${sequenceHash}.` }, { uid: true })));
-				found.push(...(await this.examine(folder, recent, sequenceHash, prospects, quoting)));
+				await this.cache.use(`${this.account}\n${folder}`, () => new InboundIndex(), async (index) => {
+					const stats = this.stats.inbound;
+					await index.refresh(this.inboxClient, folder, since, stats);
+					this.lastUid.set(folder, Math.max(0, box.uidNext - 1, index.upTo));
+					const read = await index.read(this.inboxClient, folder, index.candidates(run), classifySource, stats, true);
+					found.push(...messagesFor(folder, read, run));
+				});
 			} finally {
 				await this.inboxClient.mailboxClose();
 			}
@@ -128,22 +146,25 @@ export class LedgerReader {
 		}
 	}
 
-	/** Inbound messages that arrived since the last look, same filter. */
-	async arrivedSince(sequenceHash: string, prospects: ReadonlySet<string>): Promise<InboundMessage[]> {
+	/** Inbound messages that arrived since the last look and concern the run. */
+	async arrivedSince(run: RunRelevance): Promise<InboundMessage[]> {
 		const found: InboundMessage[] = [];
 		for (const folder of this.inboundFolders) {
 			const last = this.lastUid.get(folder);
 			if (last === undefined) continue;
 			if ((await this.uidNextOf(folder)) - 1 <= last) continue;
-			const box = await this.inboxClient.mailboxOpen(folder, { readOnly: true });
+			const box = await this.open(folder);
 			try {
-				const uids = uidList(await this.inboxClient.search({ uid: `${last + 1}:*` }, { uid: true })).filter((uid) => uid > last);
+				const uids = (await searchUids(this.inboxClient, { uid: `${last + 1}:*` }, folder, 'searching for new mail', box.exists + 1)).filter((uid) => uid > last);
 				if (uids.length > 0) {
-					const quoting = new Set(uidList(await this.inboxClient.search({ uid: `${last + 1}:*`, text: `sq.${sequenceHash}.` }, { uid: true })));
-					found.push(...(await this.examine(folder, uids, sequenceHash, prospects, quoting)));
+					// a few messages: read without the cached index (the next run's refresh takes them in)
+					const read = await InboundIndex.readOnce(this.inboxClient, folder, uids, run, classifySource, this.stats.inbound);
+					found.push(...messagesFor(folder, read, run));
 				}
 				// only past what was examined: a re-check that failed reads the same mail again next time
-				this.lastUid.set(folder, Math.max(last, box.uidNext - 1, ...uids));
+				let highest = Math.max(last, box.uidNext - 1);
+				for (const uid of uids) highest = Math.max(highest, uid);
+				this.lastUid.set(folder, highest);
 			} finally {
 				await this.inboxClient.mailboxClose();
 			}
@@ -151,48 +172,47 @@ export class LedgerReader {
 		return found;
 	}
 
+	private async open(folder: string): Promise<MailboxObject> {
+		try {
+			return await this.inboxClient.mailboxOpen(folder, { readOnly: true });
+		} catch (error) {
+			throw commandError(error, 'opening the folder', folder);
+		}
+	}
+
 	/** The folder's UIDNEXT by STATUS (no folder is selected on the inbox connection); EXAMINE if STATUS does not give it. */
 	private async uidNextOf(folder: string): Promise<number> {
-		const status = await this.inboxClient.status(folder, { uidNext: true });
+		let status;
+		try {
+			status = await this.inboxClient.status(folder, { uidNext: true });
+		} catch (error) {
+			throw commandError(error, 'asking for new mail (STATUS)', folder);
+		}
 		if (status && typeof status.uidNext === 'number') return status.uidNext;
-		const box = await this.inboxClient.mailboxOpen(folder, { readOnly: true });
+		const box = await this.open(folder);
 		await this.inboxClient.mailboxClose();
 		return box.uidNext;
 	}
+}
 
-	/** Filters by envelope, then fetches and classifies the candidates. The folder must be selected. */
-	private async examine(
-		folder: string,
-		uids: number[],
-		sequenceHash: string,
-		prospects: ReadonlySet<string>,
-		quoting: ReadonlySet<number>,
-	): Promise<InboundMessage[]> {
-		const candidates: number[] = [];
-		for (const message of await this.inboxClient.fetchAll(uids.join(','), INBOUND_FETCH, { uid: true })) {
-			const headers = message.headers?.toString('utf8') ?? '';
-			const threaded = [...sequenceRefsIn(message.envelope?.inReplyTo), ...sequenceRefsIn(headers)].some((r) => r.sequenceHash === sequenceHash);
-			const from = ledgerAddress(message.envelope?.from?.[0]?.address ?? '');
-			if (threaded || quoting.has(message.uid) || prospects.has(from)) candidates.push(message.uid);
-		}
-		if (candidates.length === 0) return [];
-		const found: InboundMessage[] = [];
-		for (const message of await this.inboxClient.fetchAll(candidates.join(','), { uid: true, source: true, internalDate: true }, { uid: true })) {
-			if (!message.source) continue;
-			const facts = await parseMessage(message.source);
-			const refs = findSequenceRefs(facts).refs.filter((r) => r.sequenceHash === sequenceHash);
-			const from = facts.from?.address ? ledgerAddress(facts.from.address) : undefined;
-			if (refs.length === 0 && !(from && prospects.has(from))) continue;
-			found.push({
-				folder,
-				uid: message.uid,
-				messageId: facts.messageId,
-				from,
-				date: facts.date ?? dateOf(message),
-				classification: classify(facts),
-				refs,
-			});
-		}
-		return found;
+/**
+ * The ledger's view of classified candidates: refs narrowed to the sequence; kept when they refer to it
+ * or come from one of the run's prospects (a reply that breaks the thread).
+ */
+function messagesFor(folder: string, read: readonly IndexedInbound[], run: RunRelevance): InboundMessage[] {
+	const messages: InboundMessage[] = [];
+	for (const m of read) {
+		const refs = m.refs.filter((r) => r.sequenceHash === run.sequenceHash);
+		if (refs.length === 0 && !(m.from && run.addresses.has(m.from))) continue;
+		messages.push({
+			folder,
+			uid: m.uid,
+			messageId: m.messageId,
+			from: m.from,
+			date: m.date ?? m.internalDate ?? new Date(0),
+			classification: m.classification,
+			refs,
+		});
 	}
+	return messages;
 }

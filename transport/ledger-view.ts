@@ -3,7 +3,8 @@
  * mail), kept in step with what the run itself does (copies it sends, mail the re-check brings in), and
  * each prospect's state reconstructed from it by the core (`buildLedger`, `prospectState`).
  */
-import { ledgerAddress, sequenceHash } from '../core/mail/message-id';
+import { sequenceHash } from '../core/mail/message-id';
+import { compactUidSet } from '../core/mail/uid-set';
 import { buildLedger, countSentSince, ledgerKey, prospectState, type InboundFact, type Ledger, type ProspectState } from '../core/sequence/ledger';
 import {
 	firstSentAtByAddress,
@@ -15,19 +16,21 @@ import {
 } from '../core/sequence/mailbox-facts';
 import type { RunProspect, RunRequest } from '../core/sequence/run-request';
 import { baseResult, type HistoryEntry, type ProspectResult } from '../core/sequence/run-result';
+import { runRelevance, type RunRelevance } from '../core/sequence/run-relevance';
 import { startOfDay } from '../core/sequence/schedule';
-import { LedgerReader } from './ledger-reader';
+import { commandError } from './imap-uids';
+import { accountKey, LedgerReader } from './ledger-reader';
 import type { MailboxSessions } from './mailbox-sessions';
 
 /** The ledger of one run, read once and kept current. */
 export class LedgerView {
 	readonly seqHash: string;
 	/**
-	 * Every prospect address of the run: inbound mail is matched against all of them, also in the
-	 * re-check before one prospect's send (it advances past what it reads, for everyone).
+	 * The run's prospects as mailbox facts are matched against them: inbound mail is matched against all
+	 * of them, also in the re-check before one prospect's send (it advances past what it reads, for everyone).
 	 */
-	private readonly addresses: ReadonlySet<string>;
-	private readonly reader: LedgerReader;
+	private readonly relevance: RunRelevance;
+	readonly reader: LedgerReader;
 	private sentCopies: SentCopy[] = [];
 	/** `sentCopies` by Message-ID and by ledger key, kept in step with it. */
 	private readonly copiesById = new Map<string, SentCopy[]>();
@@ -42,12 +45,13 @@ export class LedgerView {
 	private readonly keys = new Map<number, string>();
 
 	constructor(
-		private readonly request: Pick<RunRequest, 'sequenceKey' | 'prospects' | 'options'>,
+		private readonly request: Pick<RunRequest, 'sequenceKey' | 'prospects' | 'options' | 'settings'>,
 		private readonly sessions: MailboxSessions,
 	) {
 		this.seqHash = sequenceHash(request.sequenceKey);
-		this.addresses = new Set(request.prospects.map((p) => ledgerAddress(p.address.address)));
-		this.reader = new LedgerReader(sessions.sent, sessions.inbox, sessions.inboundFolders);
+		this.relevance = runRelevance(request.sequenceKey, request.prospects.map((p) => p.address.address));
+		const { imap, user } = request.settings;
+		this.reader = new LedgerReader(sessions, sessions.sentPath, sessions.inboundFolders, accountKey(imap.host, imap.port, user));
 	}
 
 	/**
@@ -56,23 +60,25 @@ export class LedgerView {
 	 * folders' end when nothing was sent yet. Returns today's count of our sends (the daily limit's).
 	 */
 	async load(operation: 'send' | 'preview', keepOwnSentCopy: boolean, now: Date): Promise<number> {
-		this.sentCopies = await this.reader.sentCopies(this.seqHash);
+		const dayStart = startOfDay(now, this.request.options.window.timeZone);
+		const sent = await this.reader.readSent(this.relevance, dayStart.toJSDate());
+		this.sentCopies = sent.copies;
 		if (operation === 'send' && !keepOwnSentCopy) await this.pruneOwnCopies();
-		if (this.sentCopies.length > 0) {
-			const earliest = new Date(Math.min(...this.sentCopies.map((c) => c.date.getTime())));
-			this.inbound.push(...(await this.reader.inbound(this.seqHash, this.addresses, earliest)));
+		if (sent.firstSentAt) {
+			// from the sequence's first send, not only this run's prospects': a colleague's reply to an
+			// earlier prospect of the same company stops them too (companyReplied)
+			this.inbound.push(...(await this.reader.inbound(this.relevance, sent.firstSentAt)));
 		} else if (operation === 'send') {
 			await this.reader.watchFromNow();
 		}
-		const dayStart = startOfDay(now, this.request.options.window.timeZone);
-		const sentToday = countSentSince(await this.reader.sentSince(dayStart.toJSDate()), dayStart);
+		const sentToday = countSentSince(toSentFacts(sent.recent), dayStart);
 		this.rebuild();
 		return sentToday;
 	}
 
 	/** Inbound mail that arrived since the last look (add it with {@link addInbound}). */
 	recheck(): Promise<InboundMessage[]> {
-		return this.reader.arrivedSince(this.seqHash, this.addresses);
+		return this.reader.arrivedSince(this.relevance);
 	}
 
 	/** Adds inbound mail the re-check found and rebuilds the ledger. */
@@ -95,7 +101,12 @@ export class LedgerView {
 			for (const c of copies) if (c.mark === 'confirmed') redundant.push(c.uid);
 		}
 		if (redundant.length === 0) return;
-		await this.sessions.sent.messageDelete(redundant.join(','), { uid: true });
+		try {
+			await this.sessions.sent.messageDelete(compactUidSet(redundant), { uid: true });
+		} catch (error) {
+			throw commandError(error, 'deleting duplicate copies', this.sessions.sentPath);
+		}
+		await this.reader.forgetCopies(redundant);
 		const gone = new Set(redundant);
 		this.sentCopies = this.sentCopies.filter((c) => !gone.has(c.uid));
 	}

@@ -7,10 +7,11 @@
 import type { ImapFlow } from 'imapflow';
 import { sequenceMessageId } from '../../core/mail/message-id';
 import type { RunRequest } from '../../core/sequence/run-request';
+import { runRelevance } from '../../core/sequence/run-relevance';
 import { composeRaw } from '../../transport/compose';
 import { closeImap, connectImap } from '../../transport/imap-client';
 import { findSentFolder } from '../../transport/mail-folders';
-import { LedgerReader } from '../../transport/ledger-reader';
+import { accountKey, LedgerReader } from '../../transport/ledger-reader';
 import { claimStep, copiesOf } from '../../transport/sent-claim';
 import { runSequence } from '../../transport/sequence-run';
 import { faultProxy } from '../helpers/fault-proxy';
@@ -216,20 +217,32 @@ describe('scenario 5: every re-check result counts', () => {
 		const settings = settingsFor('u94');
 		const [sentSession, inbox] = await Promise.all([connectImap(settings), connectImap(settings)]);
 		try {
-			await sentSession.mailboxOpen(await findSentFolder(sentSession));
-			const reader = new LedgerReader(sentSession, inbox, ['INBOX']);
+			const sentPath = await findSentFolder(sentSession);
+			await sentSession.mailboxOpen(sentPath);
+			const reader = new LedgerReader({ sent: sentSession, inbox }, sentPath, ['INBOX'], accountKey(settings.imap.host, settings.imap.port, settings.user));
 			await reader.watchFromNow();
 			await replyFrom('u95', 'u94@example.test', null, { subject: 'Hello again', text: 'Is this still on?' });
 			await waitForMessage('u94', (m) => m.from === addressOf('u95'));
-			const fetchAll = inbox.fetchAll.bind(inbox);
+			const fetch = inbox.fetch.bind(inbox);
 			let failures = 1;
-			inbox.fetchAll = async (...args: Parameters<ImapFlow['fetchAll']>) => {
-				if (failures-- > 0) throw new Error('connection lost during FETCH');
-				return fetchAll(...args);
-			};
-			const prospects = new Set([addressOf('u95')]);
-			await expect(reader.arrivedSince('000000000000', prospects)).rejects.toThrow('connection lost during FETCH');
-			const again = await reader.arrivedSince('000000000000', prospects);
+			// the first FETCH of the re-check breaks off as a lost connection would; later ones go through
+			inbox.fetch = ((...args: Parameters<ImapFlow['fetch']>) => {
+				const messages = fetch(...args);
+				if (failures-- > 0) {
+					return (async function* () {
+						// ends the command, then breaks off before the first message is handed on
+						for await (const message of messages) {
+							if (message) throw new Error('connection lost during FETCH');
+							yield message;
+						}
+						throw new Error('connection lost during FETCH');
+					})();
+				}
+				return messages;
+			}) as ImapFlow['fetch'];
+			const run = runRelevance(`scenario-5-${unique()}`, [addressOf('u95')]);
+			await expect(reader.arrivedSince(run)).rejects.toThrow('connection lost during FETCH');
+			const again = await reader.arrivedSince(run);
 			expect(again.map((m) => m.from)).toEqual([addressOf('u95')]);
 		} finally {
 			await Promise.all([closeImap(sentSession), closeImap(inbox)]);
