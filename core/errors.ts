@@ -19,6 +19,8 @@ export const ERROR_CODES = {
 	HOST_NOT_FOUND: { temporary: true },
 	TIMEOUT: { temporary: true },
 	CONNECTION_CLOSED: { temporary: true },
+	/** The server refused another connection: the mailbox's limit of simultaneous connections is reached. */
+	CONNECTION_LIMIT: { temporary: true },
 	TLS_MISMATCH: { temporary: false },
 	CERT_UNTRUSTED: { temporary: false },
 	CERT_EXPIRED: { temporary: false },

@@ -18,7 +18,8 @@ export class ConfirmQueue {
 	private confirming: Promise<void> = Promise.resolve();
 	private timer?: NodeJS.Timeout;
 
-	constructor(private readonly client: ImapFlow) {}
+	/** `session` gives the session that has Sent selected, when a batch is stored. */
+	constructor(private readonly session: () => ImapFlow) {}
 
 	/** Queues the confirmation of an accepted claim. */
 	add(uid: number): void {
@@ -35,7 +36,7 @@ export class ConfirmQueue {
 		this.queue = [];
 		if (uids.length > 0) {
 			// the messages went out; an unconfirmed claim still counts as sent on the next run
-			this.confirming = this.confirming.then(() => confirmClaims(this.client, uids).catch(() => undefined));
+			this.confirming = this.confirming.then(() => confirmClaims(this.session(), uids).catch(() => undefined));
 		}
 		return this.confirming;
 	}

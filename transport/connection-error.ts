@@ -220,6 +220,14 @@ const NO_STARTTLS_MESSAGE = /does not support STARTTLS|error upgrading connectio
 /** Codes that, on a plain connection to a TLS port, mean the two ends speak differently. */
 const TLS_PROTOCOL_MESSAGE = /wrong version number|packet length too long|unknown protocol|tlsv1 alert|ssl3_get_record|http request|record layer failure/i;
 
+/**
+ * The server refused one more connection for this user: Dovecot "NO [UNAVAILABLE] Maximum number of
+ * connections from user+IP exceeded (mail_max_userip_connections=10)", Gmail "[ALERT] Too many
+ * simultaneous connections. (Failure)", others "too many connections" / "connection limit". It arrives as
+ * the answer to LOGIN, so it must be told apart from a wrong password before that check.
+ */
+const CONNECTION_LIMIT_MESSAGE = /maximum number of (?:connections|sessions)|too many (?:simultaneous |concurrent |open |parallel )?(?:connections|sessions|logins)|connection limit|mail_max_userip_connections/i;
+
 /** Common implicit-TLS ports: a plain connection that times out there is a TLS mismatch. */
 const IMPLICIT_TLS_PORTS = new Set([465, 993, 995]);
 
@@ -264,6 +272,10 @@ export function explainConnectionError(error: unknown, context: ConnectionContex
 		const seen = text(raw.fingerprint) || text(cause.fingerprint);
 		return make('CERT_FINGERPRINT_MISMATCH', `its TLS certificate${seen ? ` (SHA-256 ${seen})` : ''} is not one of the pinned fingerprints.`,
 			'If the server got a new certificate, check it with the administrator and pin the new fingerprint; otherwise someone may be intercepting the connection.');
+	}
+	if (CONNECTION_LIMIT_MESSAGE.test(response) || CONNECTION_LIMIT_MESSAGE.test(message)) {
+		return make('CONNECTION_LIMIT', `the mailbox's limit of simultaneous connections was reached: the server refused one more (it said: "${response.slice(0, 200) || message.slice(0, 200)}").`,
+			`Other workflows, triggers or mail apps on this mailbox hold its connections (Dovecot allows 10 per user and address by default, Gmail 15). Let fewer of them run at the same moment, or ask the server's administrator to raise the limit.`);
 	}
 	const authFailed =
 		raw.authenticationFailed === true ||

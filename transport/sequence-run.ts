@@ -23,8 +23,15 @@ export async function runSequence(request: RunRequest, env: RunEnvironment): Pro
 	let sessions: MailboxSessions;
 	let view: LedgerView;
 	let sentToday: number;
+	// a refusal at the mailbox's connection limit is waited out within the run's own time budget
+	const wait = {
+		deadline: startedAt.getTime() + request.options.maxRunMinutes * 60_000,
+		now: () => env.now().getTime(),
+		sleep: env.sleep,
+		random: env.random,
+	};
 	try {
-		sessions = await MailboxSessions.open(request.settings, { operation, checkJunk: message.checkJunk }, env.log);
+		sessions = await MailboxSessions.open(request.settings, { operation, checkJunk: message.checkJunk }, { log: env.log, wait });
 	} catch (error) {
 		const failure = asSequenceError(error);
 		return prospects.map((p) => failedResult(baseResult(p.index, p.address.address, sequenceKey, []), failure));
@@ -41,7 +48,8 @@ export async function runSequence(request: RunRequest, env: RunEnvironment): Pro
 	const render = (prospect: RunProspect, step: number): RenderedStep =>
 		withFooter(request.render(prospect.index, step, view.threadSubject(prospect)), prospect.message.footer);
 	const rendered = new Map<number, { step: number; email: RenderedStep }>();
-	const confirms = new ConfirmQueue(sessions.confirm ?? sessions.sent);
+	// the confirmation session exists only once the run sends; the queue resolves it when it stores
+	const confirms = new ConfirmQueue(() => sessions.confirm ?? sessions.sent);
 	const pipeline = new SendPipeline(request, env, view, sessions, confirms, render, startedAt, sentToday, rendered);
 	try {
 		const results = new Map<number, ProspectResult>();
@@ -69,10 +77,19 @@ export async function runSequence(request: RunRequest, env: RunEnvironment): Pro
 				if (request.failFast) return [...results.values()];
 			}
 		}
-		const stopped = await pipeline.sendAll(
-			due.map((d) => d.prospect).filter((p) => !results.has(p.index)),
-			results,
-		);
+		const sendable = due.map((d) => d.prospect).filter((p) => !results.has(p.index));
+		if (sendable.length > 0) {
+			try {
+				await sessions.openForSending();
+			} catch (error) {
+				const failure = asSequenceError(error);
+				for (const { prospect, decision } of due) {
+					if (!results.has(prospect.index)) results.set(prospect.index, failedResult(view.base(prospect, now), failure, decision.step));
+				}
+				return prospects.map((p) => results.get(p.index) as ProspectResult);
+			}
+		}
+		const stopped = await pipeline.sendAll(sendable, results);
 		if (stopped) return [...results.values()];
 		return prospects.map((p) => results.get(p.index) as ProspectResult);
 	} finally {

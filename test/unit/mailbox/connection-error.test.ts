@@ -127,3 +127,18 @@ describe('regression: a STARTTLS certificate failure was reported as "the server
 		expect(error.message).toBe('SMTP server smtp.example.com:587: the TLS upgrade after STARTTLS failed: Connection closed unexpectedly');
 	});
 });
+
+describe('regression: a refused connection at the mailbox connection limit was reported as a wrong password', () => {
+	const imap: ConnectionContext = { service: 'IMAP', endpoint: { host: 'imap.example.com', port: 993, security: 'tls' }, secrets: [] };
+	it.each([
+		// Dovecot answers LOGIN with NO; imapflow marks it as an authentication failure
+		['Dovecot', { authenticationFailed: true, serverResponseCode: 'UNAVAILABLE', message: 'Command failed', response: '2 NO [UNAVAILABLE] Maximum number of connections from user+IP exceeded (mail_max_userip_connections=10)' }],
+		['Gmail', { authenticationFailed: true, serverResponseCode: 'ALERT', message: 'Command failed', response: 'A2 NO [ALERT] Too many simultaneous connections. (Failure)' }],
+	])('%s: CONNECTION_LIMIT, temporary, and the message says so', (_name, raw) => {
+		const error = explainConnectionError(raw, imap);
+		expect(error.code).toBe('CONNECTION_LIMIT');
+		expect(error.temporary).toBe(true);
+		expect(error.message).toMatch(/limit of simultaneous connections was reached/);
+		expect(error.hint).toMatch(/Dovecot allows 10/);
+	});
+});
