@@ -1,0 +1,236 @@
+/**
+ * `npm run bench:scale` — what a run costs on a months-old mailbox (issue #10), on the local mail stack
+ * (must be running: `npm run mailstack start`). Builds its mailboxes itself (`lib/scale-mailboxes.ts`,
+ * maildir writes, reused when present). Every figure is the median of `BENCH_RUNS` (default 3) runs
+ * after one warm-up; aged and fresh runs alternate, so a load change on the shared machine moves both.
+ *
+ *  1. Ledger: the ledger read of a run over the 500 due prospects (`lib/ledger-read.ts`: open the
+ *     sessions, `LedgerView.load`, close), aged vs fresh, time and bytes on the IMAP connections (a
+ *     counting proxy in front of Dovecot). Before each measured run 20 new messages arrive in INBOX and
+ *     5 in Sent ("what is new since the last run"). Warm: the process ran the same read before (the
+ *     folder indexes are cached); cold: the cache is emptied first (a restarted n8n, another worker).
+ *  2. Preview of 10,000 prospects through n8n-core's engine, aged vs fresh10k.
+ *  3. No size limit: a cold ledger read of 1,000 prospects on a mailbox with 100,000 copies of the
+ *     sequence in Sent and 100,000 inbound messages since its first send.
+ *  4. Trigger catch-up after a day of downtime: 5,000 new messages, 100 of them replies
+ *     (`lib/catchup.ts`, each run in a fresh child process): time to the 100th emit, peak RSS above the
+ *     child's idle RSS.
+ *  5. An agency's mailbox under the connection limit of 10: a trigger watching INBOX and four Send
+ *     workflows at once on the same mailbox (`lib/agency.ts`): all complete, the trigger keeps its IDLE.
+ *
+ * Users bench-aged, bench-fresh, bench-fresh10k, bench-100k, bench-catchup, bench-agency and s20. The
+ * last line is one JSON object.
+ */
+import './lib/env';
+import { performance } from 'node:perf_hooks';
+import { ledgerIndexes } from '../transport/index-cache';
+import { addressOf, mailstack, stack } from '../test/helpers/mailstack';
+import { deliverToMaildir } from '../test/helpers/maildir-seed';
+import { everydayInbound, everydaySent } from '../test/helpers/scale-mail';
+import { agencyOnce, type AgencyFigure } from './lib/agency';
+import { catchUpInChild } from './lib/catchup';
+import { startCountingProxy, type CountingProxy } from './lib/counting-proxy';
+import { readLedger } from './lib/ledger-read';
+import { AGED, FRESH, FRESH_10K, HUNDRED_K, MAILBOX_100K, PROSPECTS, SEQUENCE_KEY, ensureMailbox, runProspects } from './lib/scale-mailboxes';
+import { runScaleWorkflow, scaleItems } from './lib/scale-workflow';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** Subject marker of the mail the bench adds between runs (expunged at the end). */
+const NEW_MAIL_TAG = 'bench-scale-new';
+
+function log(message: string): void {
+	process.stderr.write(`[bench:scale] ${message}\n`);
+}
+
+function median(values: number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	const mid = Math.floor(sorted.length / 2);
+	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+interface Measured {
+	ms: number;
+	bytes: number;
+	connections: number;
+	outcome: string;
+}
+
+interface Median {
+	ms: number;
+	bytes: number;
+	connections: number;
+	outcome: string;
+}
+
+let newMail = 0;
+/** Mail that arrived since the last run: 20 everyday messages in INBOX, 5 in Sent. */
+async function arrive(user: string): Promise<void> {
+	const me = addressOf(user);
+	const now = new Date();
+	const inbound = Array.from({ length: 20 }, (_, i) => everydayInbound(900_000 + newMail + i, me, now));
+	const sent = Array.from({ length: 5 }, (_, i) => everydaySent(900_000 + newMail + i, me, now));
+	newMail += 20;
+	const tag = (m: { raw: string; receivedAt: Date }) => ({ ...m, raw: m.raw.replace(/^Subject: /m, `Subject: ${NEW_MAIL_TAG} `) });
+	await deliverToMaildir(user, 'INBOX', inbound.map(tag));
+	await deliverToMaildir(user, 'Sent', sent.map(tag));
+}
+
+async function cleanUp(users: string[]): Promise<void> {
+	for (const user of users) {
+		for (const folder of ['INBOX', 'Sent']) await mailstack('doveadm', 'expunge', '-u', addressOf(user), 'mailbox', folder, 'subject', NEW_MAIL_TAG).catch(() => undefined);
+	}
+}
+
+/**
+ * Warm-up, then `RUNS` alternating runs of each side; medians, or the error of a side that fails.
+ * `prepare` runs before every measured run (not timed).
+ */
+async function compare(
+	label: string,
+	sides: { user: string; run: () => Promise<{ ms: number; outcome: string }> }[],
+	proxy: CountingProxy,
+	prepare: (user: string) => Promise<void> = async () => undefined,
+): Promise<(Median | Error)[]> {
+	const figures: (Measured[] | Error)[] = sides.map(() => []);
+	const once = async (k: number): Promise<Measured | undefined> => {
+		if (figures[k] instanceof Error) return undefined;
+		try {
+			proxy.reset();
+			const { ms, outcome } = await sides[k].run();
+			return { ms, outcome, bytes: proxy.bytes.down + proxy.bytes.up, connections: proxy.connections.total };
+		} catch (error) {
+			figures[k] = error instanceof Error ? error : new Error(String(error));
+			return undefined;
+		}
+	};
+	for (const k of sides.keys()) await once(k);
+	for (let run = 0; run < RUNS; run++) {
+		for (const k of sides.keys()) {
+			await prepare(sides[k].user);
+			const figure = await once(k);
+			const list = figures[k];
+			if (figure && !(list instanceof Error)) list.push(figure);
+		}
+	}
+	const medians = figures.map((runs): Median | Error =>
+		runs instanceof Error
+			? runs
+			: {
+					ms: Math.round(median(runs.map((r) => r.ms))),
+					bytes: Math.round(median(runs.map((r) => r.bytes))),
+					connections: Math.max(...runs.map((r) => r.connections)),
+					outcome: runs[0].outcome,
+				},
+	);
+	sides.forEach((side, k) => {
+		const m = medians[k];
+		const runs = figures[k];
+		if (m instanceof Error || runs instanceof Error) log(`${label} ${side.user}: FAILED: ${m instanceof Error ? m.message : ''}`);
+		else log(`${label} ${side.user}: ${runs.map((r) => Math.round(r.ms)).join(' / ')} ms → median ${m.ms} ms, ${m.bytes} bytes, ${m.connections} IMAP connection(s) per run`);
+	});
+	const ok = medians.filter((m): m is Median => !(m instanceof Error));
+	if (ok.some((m) => m.outcome !== ok[0].outcome)) throw new Error(`${label}: the mailboxes gave different answers for the same prospects`);
+	return medians;
+}
+
+const msOf = (m: Median | Error): number | null => (m instanceof Error ? null : m.ms);
+const bytesOf = (m: Median | Error): number | null => (m instanceof Error ? null : m.bytes);
+const ratio = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : Number((a / b).toFixed(2)));
+
+async function preview(user: string, indices: number[], imapPort: number): Promise<{ ms: number; outcome: string }> {
+	const started = performance.now();
+	const result = await runScaleWorkflow('preview', SEQUENCE_KEY, user, scaleItems(indices), imapPort);
+	const ms = performance.now() - started;
+	if (result.error) throw result.error;
+	const out = result.output('SMTP Sequence');
+	const failed = out.find((i) => i.json.status === 'failed');
+	if (failed) throw new Error(`${user}: ${JSON.stringify(failed.json.error)}`);
+	return { ms, outcome: out.map((i) => `${String(i.json.status)}:${String(i.json.stopReason ?? i.json.step ?? '')}`).join(',') };
+}
+
+async function main(): Promise<void> {
+	for (const shape of [FRESH, AGED, FRESH_10K, MAILBOX_100K]) await ensureMailbox(shape, log);
+	const proxy = await startCountingProxy({ host: stack.host, port: stack.imapsPort });
+	try {
+		const due = runProspects();
+		const ledgerSide = (user: string, cold: boolean) => ({
+			user,
+			run: async () => {
+				if (cold) ledgerIndexes.clear();
+				return readLedger(user, due, proxy.port);
+			},
+		});
+		const [fresh, aged] = await compare('ledger, 500 due, warm', [ledgerSide(FRESH.user, false), ledgerSide(AGED.user, false)], proxy, arrive);
+		const [coldFresh, coldAged] = await compare('ledger, 500 due, cold', [ledgerSide(FRESH.user, true), ledgerSide(AGED.user, true)], proxy, arrive);
+
+		const tenK = Array.from({ length: 2 * PROSPECTS }, (_, i) => i);
+		const previewSide = (user: string) => ({ user, run: () => preview(user, tenK, proxy.port) });
+		const [fresh10k, aged10k] = await compare('Preview of 10,000 (engine), warm', [previewSide(FRESH_10K.user), previewSide(AGED.user)], proxy);
+
+		ledgerIndexes.clear();
+		const hundred = Array.from({ length: 1_000 }, (_, i) => i * 25);
+		let maxCopiesOk: number | null = null;
+		try {
+			proxy.reset();
+			const read = await readLedger(MAILBOX_100K.user, hundred, proxy.port);
+			const wrong = read.outcome.split(',').filter((s) => s !== '4').length;
+			if (wrong > 0) throw new Error(`${wrong} of ${hundred.length} prospects did not read as 4 steps sent`);
+			maxCopiesOk = HUNDRED_K;
+			log(`100,000 copies + 100,000 inbound, cold ledger read of 1,000 prospects: ${Math.round(read.ms)} ms, ${proxy.bytes.down + proxy.bytes.up} bytes`);
+		} catch (error) {
+			log(`100,000 copies: FAILED: ${error instanceof Error ? error.message : String(error)}`);
+		}
+
+		const catchups: { ms: number; peakRssDeltaMb: number }[] = [];
+		let catchupError: string | undefined;
+		for (let run = 0; run < RUNS && !catchupError; run++) {
+			try {
+				catchups.push(await catchUpInChild());
+			} catch (error) {
+				catchupError = error instanceof Error ? error.message : String(error);
+			}
+		}
+		if (catchupError) log(`trigger catch-up: FAILED: ${catchupError}`);
+		else log(`trigger catch-up, 5,000 new / 100 matching: ${catchups.map((c) => `${Math.round(c.ms)} ms +${c.peakRssDeltaMb} MB`).join(' / ')}`);
+
+		let agency: AgencyFigure | undefined;
+		try {
+			agency = await agencyOnce();
+			log(`agency (trigger + 4 Send workflows × 50, limit 10): ${agency.allComplete ? 'all complete' : 'NOT all complete'}, ${agency.sent} sent, ${Math.round(agency.ms)} ms, at most ${agency.peakConnections} connections, trigger sessions ${agency.triggerSessions}${agency.triggerFatal ? `, trigger failed: ${agency.triggerFatal}` : ''}`);
+		} catch (error) {
+			log(`agency: FAILED: ${error instanceof Error ? error.message : String(error)}`);
+		}
+
+		const line = {
+			prospects_due: due.length,
+			sent_total: 60_000,
+			inbound_total: 37_000,
+			ledger_fresh_ms: msOf(fresh),
+			ledger_aged_ms: msOf(aged),
+			ledger_ratio: ratio(msOf(aged), msOf(fresh)),
+			bytes_fresh: bytesOf(fresh),
+			bytes_aged: bytesOf(aged),
+			ledger_cold_fresh_ms: msOf(coldFresh),
+			ledger_cold_aged_ms: msOf(coldAged),
+			bytes_cold_fresh: bytesOf(coldFresh),
+			bytes_cold_aged: bytesOf(coldAged),
+			preview_10k_fresh_ms: msOf(fresh10k),
+			preview_10k_aged_ms: msOf(aged10k),
+			preview_10k_ratio: ratio(msOf(aged10k), msOf(fresh10k)),
+			max_sequence_copies_ok: maxCopiesOk,
+			catchup_5k_ms: catchupError ? null : Math.round(median(catchups.map((c) => c.ms))),
+			catchup_peak_rss_delta_mb: catchupError ? null : median(catchups.map((c) => c.peakRssDeltaMb)),
+			agency_all_complete: agency ? agency.allComplete && agency.triggerSessions === 1 && agency.triggerFatal === null : false,
+			agency_peak_connections: agency?.peakConnections ?? null,
+		};
+		process.stdout.write(`${JSON.stringify(line)}\n`);
+	} finally {
+		await proxy.close();
+		await cleanUp([FRESH.user, AGED.user]);
+	}
+}
+
+main().catch((error: unknown) => {
+	process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+	process.exit(1);
+});
