@@ -16,29 +16,42 @@
  * forbids STATUS as a check for new mail in the selected mailbox.
  */
 import type { ImapFlow, MailboxObject } from 'imapflow';
-import { classify } from '../core/classify/classify';
-import { parseMessage } from '../core/classify/parse';
-import { findSequenceRefs } from '../core/classify/refs';
+import { unreadReading, type InboundReading } from '../core/classify/inbound';
 import { ledgerAddress } from '../core/mail/message-id';
 import type { InboundMessage, SentCopy } from '../core/sequence/mailbox-facts';
 import { copyConcernsRun, type RunRelevance } from '../core/sequence/run-relevance';
 import { commandError, searchUids } from './imap-uids';
 import { ledgerIndexes, type IndexCache } from './index-cache';
 import { InboundIndex, type ClassifiedSource, type IndexedInbound, type InboundIndexStats } from './inbound-index';
+import { sharedInboundReader } from './inbound-reader';
 import { SentIndex, type SentIndexStats } from './sent-index';
 
 /**
- * Reads one candidate in full: parse, classify, our refs. The classifier's entry point for the ledger;
- * the trigger reads messages through `examineMessage`, with the same parse and classify.
+ * Reads an inbound message through the same budgeted entry point as the trigger. One message must not
+ * fail the run for every prospect: should reading fail anyway, the message counts as a reply from
+ * whoever its raw header names (a prospect's unreadable answer stops that prospect).
+ */
+async function readSafely(source: Buffer): Promise<InboundReading> {
+	try {
+		return await sharedInboundReader().read(source);
+	} catch {
+		return unreadReading(source, 'unreadable');
+	}
+}
+
+/**
+ * Reads one candidate in full: parse, classify, our refs, on the classification worker within its time
+ * budget (`inbound-reader.ts`, the trigger's entry point too). Never rejects: a message not classified in
+ * time, or unreadable, is a `reply` read from its raw header (`classReason` `fallback:…`).
  */
 export async function classifySource(source: Buffer): Promise<ClassifiedSource> {
-	const facts = await parseMessage(source);
+	const { facts, classification, refs } = await readSafely(source);
 	return {
 		messageId: facts.messageId,
 		from: facts.from?.address ? ledgerAddress(facts.from.address) : undefined,
 		date: facts.date,
-		classification: classify(facts),
-		refs: findSequenceRefs(facts).refs,
+		classification,
+		refs: refs.refs,
 	};
 }
 

@@ -8,6 +8,7 @@ import { examineMessage, type ExaminedMessage } from '../core/trigger/examine-me
 import { indexSequenceKeys } from '../core/trigger/sequence-match';
 import type { TriggerOptions } from '../core/trigger/trigger-options';
 import { withImapClient } from './imap-client';
+import { sharedInboundReader } from './inbound-reader';
 
 /** How many of the newest messages of each folder a test run looks at. */
 export const RECENT_LIMIT = 50;
@@ -36,7 +37,7 @@ async function newestInFolder(client: ImapFlow, folder: string, options: Trigger
 		}
 		fetched.sort((a, b) => b.uid - a.uid);
 		for (const message of fetched) {
-			const examined = await examineMessage(message.source, { folder, uid: message.uid }, options, keys);
+			const examined = examineMessage(await sharedInboundReader().read(message.source), { folder, uid: message.uid }, options, keys);
 			if (examined.item) return { examined, source: message.source, internalDate: message.internalDate };
 		}
 	}

@@ -1,13 +1,14 @@
 /**
  * The IMAP Reply Trigger's engine, without n8n: one `FolderWatcher` per watched folder, each new message
- * examined (parse → classify → match → filter), the batch's items handed to `emit`, and the cursor and
- * the handled keys written to the state store in the same synchronous step as the hand-over — never
- * before the items are ready, so a batch that could not be emitted is fetched and emitted again. The
- * node wires the store to static data and `emit` to `this.emit`; tests and the benchmark drive this
- * class directly.
+ * read on the classification worker within its time budget (`InboundReader`) and examined (match →
+ * filter → item), the batch's items handed to `emit`, and the cursor and the handled keys written to the
+ * state store in the same synchronous step as the hand-over — never before the items are ready, so a
+ * batch that could not be emitted is fetched and emitted again. The node wires the store to static data
+ * and `emit` to `this.emit`; tests and the benchmark drive this class directly.
  */
 import { asSequenceError, SequenceError } from '../core/errors';
 import type { MailboxSettings } from '../core/mailbox/settings';
+import { unreadReading } from '../core/classify/inbound';
 import { readAttachments, type MessageAttachments } from '../core/trigger/attachments';
 import { examineMessage, type ExaminedMessage } from '../core/trigger/examine-message';
 import type { JsonObject } from '../core/trigger/reply-item';
@@ -16,6 +17,7 @@ import { indexSequenceKeys, type SequenceKeyIndex } from '../core/trigger/sequen
 import type { TriggerOptions } from '../core/trigger/trigger-options';
 import { recordSetAside, type FolderCursor, type SetAsideMessage, type TriggerState } from '../core/trigger/trigger-state';
 import { FolderWatcher, type FetchedMessage, type FolderWatchTuning } from './folder-watcher';
+import { sharedInboundReader, type InboundReader } from './inbound-reader';
 
 /** One emitted message: the item json and, when asked for, its attachments. */
 export interface EmittedReply {
@@ -58,6 +60,8 @@ export interface ReplyTriggerEngineConfig {
 	tuning?: Partial<FolderWatchTuning>;
 	/** Each time a folder starts waiting for new mail (for benchmarks). */
 	onWaiting?(folder: string): void;
+	/** Reads each message within the time budget; default: the process's shared reader. */
+	reader?: InboundReader;
 }
 
 const silent: TriggerLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined };
@@ -67,6 +71,7 @@ export class ReplyTriggerEngine {
 	readonly watchers: FolderWatcher[];
 	private readonly keys: SequenceKeyIndex;
 	private readonly logger: TriggerLogger;
+	private readonly reader: InboundReader;
 	/** Serialises state changes across folders: the state is read, changed and saved as one step. */
 	private queue: Promise<void> = Promise.resolve();
 	private fatal = false;
@@ -74,6 +79,7 @@ export class ReplyTriggerEngine {
 	constructor(private readonly config: ReplyTriggerEngineConfig) {
 		this.keys = indexSequenceKeys(config.options.sequenceKeys);
 		this.logger = config.logger ?? silent;
+		this.reader = config.reader ?? sharedInboundReader();
 		const state = config.store.load();
 		this.watchers = config.folders.map(
 			(folder) =>
@@ -142,13 +148,10 @@ export class ReplyTriggerEngine {
 		let state = before;
 		const replies: EmittedReply[] = [];
 		for (const message of messages) {
-			const where = { folder, uid: message.uid };
-			let examined: ExaminedMessage;
-			try {
-				examined = await examineMessage(message.source, where, this.config.options, this.keys);
-			} catch (error) {
-				// one unreadable message must not block the folder for good: set aside, logged, reported
-				const reason = `it could not be read (${asSequenceError(error).message})`;
+			const examined = await this.examine(folder, message);
+			if (typeof examined === 'string') {
+				// not even its raw header could be examined: set aside, logged, reported
+				const reason = `it could not be read (${examined})`;
 				this.logger.warn(`Set aside message UID ${message.uid} in "${folder}": ${reason}`);
 				state = recordSetAside(state, { folder, uid: message.uid, reason });
 				continue;
@@ -195,6 +198,30 @@ export class ReplyTriggerEngine {
 			});
 		}
 		commit();
+	}
+
+	/**
+	 * Reads and examines one message. The reader never fails (a message it cannot classify in time comes
+	 * back as a `reply` with `classReason` `fallback:…`, from its raw header); should examining fail
+	 * anyway, the message is examined as unreadable, so it is still emitted; only if that fails too is the
+	 * error's message returned (the caller sets the message aside).
+	 */
+	private async examine(folder: string, message: FetchedMessage): Promise<ExaminedMessage | string> {
+		const where = { folder, uid: message.uid };
+		const reading = await this.reader.read(message.source);
+		if (reading.classification.reason.startsWith('fallback:')) {
+			this.logger.warn(`UID ${message.uid} in "${folder}" could not be classified (${reading.classification.reason}); it is emitted as a reply`);
+		}
+		try {
+			return examineMessage(reading, where, this.config.options, this.keys);
+		} catch (error) {
+			this.logger.warn(`UID ${message.uid} in "${folder}" could not be examined (${asSequenceError(error).message}); it is emitted as a reply`);
+		}
+		try {
+			return examineMessage(unreadReading(message.source, 'unreadable'), where, this.config.options, this.keys);
+		} catch (error) {
+			return asSequenceError(error).message;
+		}
 	}
 
 	private handleFatal(folder: string, error: SequenceError): void {

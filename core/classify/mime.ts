@@ -14,10 +14,17 @@ export function splitHeaderBody(source: string): { head: string; body: string } 
 	return { head: source.slice(0, match.index), body: source.slice(match.index + match[0].length) };
 }
 
-/** Parses a header block into unfolded fields (RFC 5322 §2.2.3: a line starting with WSP continues). */
+/** Header bytes and fields read from one block: no real header block comes near them. */
+const MAX_HEADER_BLOCK = 256 * 1024;
+const MAX_HEADER_FIELDS = 2000;
+
+/**
+ * Parses a header block into unfolded fields (RFC 5322 §2.2.3: a line starting with WSP continues);
+ * the first `MAX_HEADER_FIELDS` fields of its first `MAX_HEADER_BLOCK` characters.
+ */
 export function parseHeaderBlock(head: string): HeaderField[] {
 	const fields: HeaderField[] = [];
-	for (const line of head.split(/\r?\n/)) {
+	for (const line of capText(head, MAX_HEADER_BLOCK).split(/\r?\n/)) {
 		if (/^[ \t]/.test(line) && fields.length > 0) {
 			fields[fields.length - 1].value += ' ' + line.trim();
 			continue;
@@ -26,6 +33,7 @@ export function parseHeaderBlock(head: string): HeaderField[] {
 		if (colon <= 0) continue;
 		const name = line.slice(0, colon).trim().toLowerCase();
 		if (!/^[\x21-\x39\x3b-\x7e]+$/.test(name)) continue;
+		if (fields.length >= MAX_HEADER_FIELDS) break;
 		fields.push({ name, value: line.slice(colon + 1).trim() });
 	}
 	return fields;

@@ -56,7 +56,8 @@ export interface ProspectResult {
 /** ISO 8601 in UTC, or undefined. */
 export function isoString(at: DateTime | Date | undefined): string | undefined {
 	if (!at) return undefined;
-	return at instanceof Date ? at.toISOString() : (at.toUTC().toISO() ?? undefined);
+	// luxon's mark, not `instanceof Date` (see `toMillis` in instant.ts: Dates from the worker thread)
+	return DateTime.isDateTime(at) ? (at.toUTC().toISO() ?? undefined) : at.toISOString();
 }
 
 /** The result fields every status shares, from the prospect's history. */

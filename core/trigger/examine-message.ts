@@ -1,11 +1,9 @@
 /**
- * One raw message → the trigger's decision: parse, classify, match to a sequence email, filter, and
- * build the item. Everything the watcher does to a message that is not I/O.
+ * One read inbound message → the trigger's decision: match to a sequence email, filter, and build the
+ * item. Everything the watcher does to a message after reading it (`InboundReader.read`) that is not I/O.
  */
-import { classify } from '../classify/classify';
-import { parseMessage } from '../classify/parse';
-import { findSequenceRefs } from '../classify/refs';
-import type { Classification, MailFacts } from '../classify/types';
+import type { InboundReading, ReadFacts } from '../classify/inbound';
+import type { Classification } from '../classify/types';
 import { decideEmit, type EmitDecision } from './event-filter';
 import { replyItem, type JsonObject, type MessageLocation } from './reply-item';
 import { messageKey } from './seen-keys';
@@ -17,7 +15,7 @@ export interface ExaminedMessage {
 	/** Dedupe key (see `messageKey`). */
 	key: string;
 	where: MessageLocation;
-	facts: MailFacts;
+	facts: ReadFacts;
 	classification: Classification;
 	match: SequenceMatch | null;
 	decision: EmitDecision;
@@ -25,16 +23,10 @@ export interface ExaminedMessage {
 	item?: JsonObject;
 }
 
-/** Examines one fetched message. */
-export async function examineMessage(
-	raw: Buffer,
-	where: MessageLocation,
-	options: TriggerOptions,
-	keys: SequenceKeyIndex,
-): Promise<ExaminedMessage> {
-	const facts = await parseMessage(raw);
-	const classification = classify(facts);
-	const match = matchSequence(facts, classification, findSequenceRefs(facts), keys);
+/** Examines one read message. */
+export function examineMessage(reading: InboundReading, where: MessageLocation, options: TriggerOptions, keys: SequenceKeyIndex): ExaminedMessage {
+	const { facts, classification, refs } = reading;
+	const match = matchSequence(facts, classification, refs, keys);
 	const decision = decideEmit({ classification, match, ownMessage: isOwnSequenceMessage(facts) }, options);
 	const examined: ExaminedMessage = { key: messageKey(facts), where, facts, classification, match, decision };
 	if (decision.emit) examined.item = replyItem(facts, classification, match, where, options);

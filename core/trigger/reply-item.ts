@@ -2,7 +2,8 @@
  * The output item of one emitted message: flat fields a CRM update can map without a Code node, plus
  * the class-specific details (bounce, auto-reply, complaint, delivery report) under their own key.
  */
-import type { Classification, MailFacts } from '../classify/types';
+import type { ReadFacts } from '../classify/inbound';
+import type { Classification } from '../classify/types';
 import type { SequenceMatch } from './sequence-match';
 import type { TriggerOptions } from './trigger-options';
 
@@ -68,7 +69,7 @@ function classDetails(classification: Classification): JsonObject {
  * properties, never calling the `__proto__` setter. n8n drops the keys `__proto__`, `constructor` and
  * `prototype` when it copies items, so those headers are only in `rawHeaders`.
  */
-function headerObject(facts: MailFacts): JsonObject {
+function headerObject(facts: ReadFacts): JsonObject {
 	const headers = new Map<string, string[]>();
 	for (const field of facts.headers) {
 		const values = headers.get(field.name);
@@ -80,7 +81,7 @@ function headerObject(facts: MailFacts): JsonObject {
 
 /** Builds the item's json. Fields are always present (null when unknown) so they can be mapped. */
 export function replyItem(
-	facts: MailFacts,
+	facts: ReadFacts,
 	classification: Classification,
 	match: SequenceMatch | null,
 	where: MessageLocation,

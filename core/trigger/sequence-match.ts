@@ -5,7 +5,8 @@
  */
 import { findAddresses } from '../classify/address-scan';
 import type { SequenceRefs } from '../classify/refs';
-import type { Classification, MailFacts } from '../classify/types';
+import type { ReadFacts } from '../classify/inbound';
+import type { Classification } from '../classify/types';
 import { ledgerAddress, parseSequenceMessageId, prospectHash, sequenceHash, type SequenceMessageRef } from '../mail/message-id';
 
 /** Sequence keys by their hash. */
@@ -35,7 +36,7 @@ export interface SequenceMatch {
 }
 
 /** True for copies of our own outgoing mail (a Bcc to self, a Sent copy filed into a watched folder). */
-export function isOwnSequenceMessage(facts: Pick<MailFacts, 'messageId'>): boolean {
+export function isOwnSequenceMessage(facts: Pick<ReadFacts, 'messageId'>): boolean {
 	return facts.messageId !== undefined && parseSequenceMessageId(facts.messageId) !== null;
 }
 
@@ -63,7 +64,7 @@ function reportedRecipients(classification: Classification): string[] | undefine
  * With several refs, one of a known sequence wins; otherwise the most specific (In-Reply-To first).
  */
 export function matchSequence(
-	facts: MailFacts,
+	facts: ReadFacts,
 	classification: Classification,
 	refs: SequenceRefs,
 	keys: SequenceKeyIndex,

@@ -4,6 +4,7 @@
  * exist), so an unsubscribe request could be lost.
  */
 import { deepCopy } from 'n8n-workflow';
+import { readInbound } from '../../../core/classify/inbound';
 import { sequenceMessageId } from '../../../core/mail/message-id';
 import { examineMessage } from '../../../core/trigger/examine-message';
 import { resolveTriggerOptions } from '../../../core/trigger/trigger-options';
@@ -34,7 +35,7 @@ describe('regression: a Constructor: or __proto__: header dropped the message wh
 		['__proto__: {"polluted": true}', '__proto__', '{"polluted": true}'],
 		['Prototype: p', 'prototype', 'p'],
 	])('emits the message with "%s", the header kept as data', async (header, name, value) => {
-		const examined = await examineMessage(reply([header, 'X-Repeated: 1', 'X-Repeated: 2']), { folder: 'INBOX', uid: 7 }, options, new Map());
+		const examined = examineMessage(await readInbound(reply([header, 'X-Repeated: 1', 'X-Repeated: 2'])), { folder: 'INBOX', uid: 7 }, options, new Map());
 		expect(examined.decision.emit).toBe(true);
 		const item = examined.item;
 		expect(item).toMatchObject({ class: 'unsubscribe', step: 1, subject: 'Re: hello' });

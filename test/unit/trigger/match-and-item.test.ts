@@ -1,3 +1,4 @@
+import { readInbound, unreadReading } from '../../../core/classify/inbound';
 import { parseMessage } from '../../../core/classify/parse';
 import { classify } from '../../../core/classify/classify';
 import { findSequenceRefs } from '../../../core/classify/refs';
@@ -67,7 +68,7 @@ describe('matchSequence', () => {
 describe('examineMessage', () => {
 	it('builds an item with flat CRM fields and the optional bodies and headers', async () => {
 		const source = raw([`From: ${prospect}`, 'To: me@sender.test', 'Subject: Re: hi', 'Message-ID: <r1@prospect.test>', `In-Reply-To: ${step2}`, 'X-Thing: 1']);
-		const examined = await examineMessage(source, { folder: 'INBOX', uid: 7 }, resolveTriggerOptions({ includeBodies: true, includeHeaders: true }), indexSequenceKeys([key]));
+		const examined = examineMessage(await readInbound(source), { folder: 'INBOX', uid: 7 }, resolveTriggerOptions({ includeBodies: true, includeHeaders: true }), indexSequenceKeys([key]));
 		expect(examined.key).toBe('<r1@prospect.test>');
 		expect(examined.item).toMatchObject({
 			class: 'reply',
@@ -83,8 +84,22 @@ describe('examineMessage', () => {
 		expect(examined.item?.headers).toMatchObject({ 'x-thing': '1' });
 		expect(String(examined.item?.text)).toContain('Sounds good');
 	});
+	it('emits a message read from its raw header only (not classified in time) as the prospect\'s reply', () => {
+		const source = raw([`From: ${prospect}`, 'To: me@sender.test', 'Subject: Re: hi', 'Message-ID: <r2@prospect.test>', `In-Reply-To: ${step2}`]);
+		const examined = examineMessage(unreadReading(source, 'time-budget'), { folder: 'INBOX', uid: 8 }, resolveTriggerOptions(), indexSequenceKeys([key]));
+		expect(examined.item).toMatchObject({
+			class: 'reply',
+			classReason: 'fallback:time-budget',
+			prospectEmail: prospect,
+			prospectVerified: true,
+			sequenceKey: key,
+			step: 2,
+			messageId: '<r2@prospect.test>',
+			replyText: '',
+		});
+	});
 	it('gives the reason when a message is not emitted', async () => {
-		const examined = await examineMessage(raw(['From: a@b.test', 'Subject: news']), { folder: 'INBOX', uid: 1 }, resolveTriggerOptions(), indexSequenceKeys([]));
+		const examined = examineMessage(await readInbound(raw(['From: a@b.test', 'Subject: news'])), { folder: 'INBOX', uid: 1 }, resolveTriggerOptions(), indexSequenceKeys([]));
 		expect(examined.decision).toEqual({ emit: false, reason: 'does not refer to an SMTP Sequence email' });
 		expect(examined.item).toBeUndefined();
 	});

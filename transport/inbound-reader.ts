@@ -1,0 +1,250 @@
+/**
+ * Reads inbound messages under a hard time budget: the one way the IMAP Reply Trigger and the SMTP
+ * Sequence ledger classify mail. Anyone can send mail to a watched inbox, and classification runs in
+ * n8n's process, so it runs on a worker thread: a message that is not read within the budget gets its
+ * worker terminated (which stops even a running regular expression) and is answered from its raw header
+ * (`unreadReading`: class `reply`, `classReason` `fallback:time-budget`). The event loop of n8n never
+ * waits for a message; a slow one delays only the messages queued behind it, by the budget at most.
+ *
+ * The worker runs the compiled `classify-worker.js` next to this file inside n8n (the package is loaded
+ * from `dist/`), and the TypeScript source through tsx's require hook in tests and scripts.
+ */
+import { extname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { readInbound, unreadReading, type InboundReading, type UnreadCause } from '../core/classify/inbound';
+import type { ReadRequest, WorkerReply } from './inbound-worker';
+
+/** Tunables of an `InboundReader`. */
+export interface InboundReaderOptions {
+	/**
+	 * How long one message may take on the worker, in ms, from the moment the worker gets it.
+	 * Default `CLASSIFY_BUDGET_MS`.
+	 */
+	budgetMs?: number;
+	/** How long an idle worker is kept before it is stopped (it is started again on the next message), in ms. Default 60 s. */
+	idleMs?: number;
+	/** The worker module, for tests of the budget itself (a worker that never answers). Default: `classify-worker`. */
+	workerEntry?: string;
+}
+
+/**
+ * Time budget of one message. Real mail takes 1–20 ms on the worker (corpus: median 3 ms, a 1 MiB
+ * message 60 ms); hostile mail is linear-time but may be large. 200 ms keeps a cut-off message within
+ * 250 ms of the call, worker hop included (docs/reliability.md, "Security").
+ */
+export const CLASSIFY_BUDGET_MS = 200;
+
+const IDLE_MS = 60_000;
+
+/** Heap of the worker: a 1 MiB message needs a few tens of MB; a memory bomb ends the worker, not n8n. */
+const WORKER_HEAP_MB = 256;
+
+/** Starting the worker failed this many times in a row: read in this thread from then on (see `read`). */
+const MAX_START_FAILURES = 2;
+
+interface Job {
+	id: number;
+	raw: Buffer;
+	resolve(reading: InboundReading): void;
+}
+
+/** The classification worker: the compiled file in `dist/`, or the TypeScript source in tests and scripts. */
+const CLASSIFY_WORKER = join(__dirname, `classify-worker${extname(__filename)}`);
+
+/** Starts a worker on `entry`: a compiled `.js` file directly, a `.ts` source through tsx's require hook. */
+function startWorker(entry: string): Worker {
+	const resourceLimits = { maxOldGenerationSizeMb: WORKER_HEAP_MB };
+	if (extname(entry) !== '.ts') return new Worker(entry, { resourceLimits });
+	// ts-jest and tsx load this file from source; the worker needs a TypeScript loader of its own
+	const bootstrap = "const { workerData } = require('node:worker_threads'); require(workerData.loader).register(); require(workerData.entry);";
+	return new Worker(bootstrap, { eval: true, workerData: { loader: require.resolve('tsx/cjs/api'), entry }, resourceLimits });
+}
+
+/** One worker thread and whether it has said it is ready. */
+interface Slot {
+	worker: Worker;
+	ready: boolean;
+}
+
+/**
+ * A queue of messages read one at a time on one worker thread, each within the time budget. A second,
+ * warm worker stands by: when a message runs out of time its worker is terminated and the standby takes
+ * the next message at once (starting a worker and loading mailparser takes 0.1–2 s, which the message
+ * after a cut-off would otherwise wait for), and a new standby starts in the background.
+ */
+export class InboundReader {
+	private readonly budgetMs: number;
+	private readonly idleMs: number;
+	private readonly workerEntry: string;
+	private active?: Slot;
+	private standby?: Slot;
+	private readonly queue: Job[] = [];
+	private current?: { job: Job; timer: NodeJS.Timeout };
+	private idleTimer?: NodeJS.Timeout;
+	private nextId = 1;
+	private startFailures = 0;
+	private closed = false;
+
+	constructor(options: InboundReaderOptions = {}) {
+		this.budgetMs = options.budgetMs ?? CLASSIFY_BUDGET_MS;
+		this.idleMs = options.idleMs ?? IDLE_MS;
+		this.workerEntry = options.workerEntry ?? CLASSIFY_WORKER;
+	}
+
+	/**
+	 * Reads one raw message. Never rejects: a message that runs out of time, or a worker that dies on it,
+	 * gives `unreadReading`. If no worker can be started at all (a platform without worker threads), the
+	 * message is read in this thread, where the patterns' linear time is the only bound.
+	 */
+	read(raw: Buffer): Promise<InboundReading> {
+		if (this.closed || this.startFailures >= MAX_START_FAILURES) return readInbound(raw);
+		return new Promise((resolve) => {
+			this.queue.push({ id: this.nextId++, raw, resolve });
+			this.pump();
+		});
+	}
+
+	/** Stops the workers; queued and later messages are read in this thread. */
+	async close(): Promise<void> {
+		this.closed = true;
+		const waiting = this.queue.splice(0);
+		const workers = [this.active?.worker, this.standby?.worker];
+		this.drop('active');
+		this.drop('standby');
+		if (this.current) this.finish(unreadReading(this.current.job.raw, 'unreadable'));
+		for (const job of waiting) job.resolve(await readInbound(job.raw));
+		await Promise.all(workers.map((worker) => worker?.terminate()));
+	}
+
+	private pump(): void {
+		if (this.current || this.queue.length === 0) return;
+		clearTimeout(this.idleTimer);
+		if (!this.active) this.active = this.spawn();
+		if (!this.active) return;
+		// messages are waiting: the worker keeps the process alive until they are answered (a promoted
+		// standby was unreferenced, and a pending promise alone does not keep Node running)
+		this.active.worker.ref();
+		if (!this.active.ready) return;
+		const job = this.queue.shift() as Job;
+		const copy = new Uint8Array(job.raw.byteLength);
+		copy.set(job.raw);
+		this.active.worker.postMessage({ id: job.id, raw: copy } satisfies ReadRequest, [copy.buffer]);
+		this.current = { job, timer: setTimeout(() => this.fail('time-budget'), this.budgetMs) };
+	}
+
+	private spawn(): Slot | undefined {
+		let worker: Worker;
+		try {
+			worker = startWorker(this.workerEntry);
+		} catch {
+			this.startFailed();
+			return undefined;
+		}
+		const slot: Slot = { worker, ready: false };
+		worker.on('message', (reply: WorkerReply) => {
+			if ('ready' in reply) {
+				slot.ready = true;
+				if (slot === this.active) {
+					this.startFailures = 0;
+					this.ensureStandby();
+					this.pump();
+				}
+			} else if (slot === this.active && this.current?.job.id === reply.id) {
+				this.finish(reply.reading ?? unreadReading(this.current.job.raw, 'unreadable'));
+			}
+		});
+		// a crash, an out-of-memory end or a failed start: the message in hand is answered, the next one gets another worker
+		const lost = (): void => this.lost(slot);
+		worker.on('error', lost);
+		worker.on('exit', lost);
+		return slot;
+	}
+
+	/** Starts the standby worker if there is none; it never keeps the process alive. */
+	private ensureStandby(): void {
+		if (this.standby || this.closed) return;
+		this.standby = this.spawn();
+		this.standby?.worker.unref();
+	}
+
+	private lost(slot: Slot): void {
+		if (slot === this.standby) {
+			this.drop('standby');
+			return;
+		}
+		if (slot !== this.active) return;
+		if (!slot.ready) {
+			this.drop('active');
+			this.startFailed();
+			return;
+		}
+		if (this.current) this.fail('unreadable');
+		else {
+			this.drop('active');
+			this.pump();
+		}
+	}
+
+	private startFailed(): void {
+		this.startFailures++;
+		if (this.startFailures < MAX_START_FAILURES) {
+			this.pump();
+			return;
+		}
+		for (const job of this.queue.splice(0)) void readInbound(job.raw).then(job.resolve);
+	}
+
+	/**
+	 * The message in hand ran out of time or lost its worker: answer it from its header, terminate the
+	 * worker (this stops it even inside a running regular expression) and let the standby take over.
+	 */
+	private fail(cause: UnreadCause): void {
+		if (!this.current) return;
+		const worker = this.active?.worker;
+		this.drop('active');
+		void worker?.terminate();
+		if (this.standby) {
+			this.active = this.standby;
+			this.standby = undefined;
+			if (this.active.ready) this.ensureStandby();
+		}
+		this.finish(unreadReading(this.current.job.raw, cause));
+	}
+
+	private finish(reading: InboundReading): void {
+		if (!this.current) return;
+		const { job, timer } = this.current;
+		clearTimeout(timer);
+		this.current = undefined;
+		job.resolve(reading);
+		if (this.queue.length > 0) {
+			this.pump();
+			return;
+		}
+		this.active?.worker.unref();
+		if (!this.closed) {
+			this.idleTimer = setTimeout(() => {
+				if (this.current || this.queue.length > 0) return;
+				const workers = [this.active?.worker, this.standby?.worker];
+				this.drop('active');
+				this.drop('standby');
+				for (const worker of workers) void worker?.terminate();
+			}, this.idleMs);
+			this.idleTimer.unref();
+		}
+	}
+
+	private drop(role: 'active' | 'standby'): void {
+		this[role]?.worker.removeAllListeners('message');
+		this[role] = undefined;
+		if (role === 'active') clearTimeout(this.idleTimer);
+	}
+}
+
+let shared: InboundReader | undefined;
+
+/** The process's reader, shared by every trigger and sequence run of the n8n instance (two worker threads). */
+export function sharedInboundReader(): InboundReader {
+	shared ??= new InboundReader();
+	return shared;
+}
