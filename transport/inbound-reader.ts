@@ -34,6 +34,20 @@ export interface InboundReaderOptions {
  */
 export const CLASSIFY_BUDGET_MS = 200;
 
+/**
+ * Environment variable that sets the shared reader's budget in ms (n8n's host is set up by its admin; on a
+ * host whose cores are busy, real mail may need more than 200 ms of wall time). Values below
+ * `CLASSIFY_BUDGET_MS` or not a number are ignored. The test suite sets it high: only the tests of the
+ * budget itself (which build their own readers) should see a message cut off.
+ */
+export const CLASSIFY_BUDGET_ENV = 'SMTP_SEQUENCE_CLASSIFY_BUDGET_MS';
+
+/** The shared reader's budget: `CLASSIFY_BUDGET_ENV` when set to a number ≥ `CLASSIFY_BUDGET_MS`, else that. */
+export function configuredBudgetMs(env: NodeJS.ProcessEnv = process.env): number {
+	const value = Number(env[CLASSIFY_BUDGET_ENV]);
+	return Number.isFinite(value) && value >= CLASSIFY_BUDGET_MS ? value : CLASSIFY_BUDGET_MS;
+}
+
 const IDLE_MS = 60_000;
 
 /** Heap of the worker: a 1 MiB message needs a few tens of MB; a memory bomb ends the worker, not n8n. */
@@ -102,6 +116,16 @@ export class InboundReader {
 			this.queue.push({ id: this.nextId++, raw, resolve });
 			this.pump();
 		});
+	}
+
+	/**
+	 * Starts the worker now if none is running (starting one takes 0.1–2 s; more on a busy host), so the
+	 * first message does not wait for it. The worker does not keep the process alive while idle.
+	 */
+	warm(): void {
+		if (this.closed || this.active || this.startFailures >= MAX_START_FAILURES) return;
+		this.active = this.spawn();
+		if (this.queue.length === 0) this.active?.worker.unref();
 	}
 
 	/** Stops the workers; queued and later messages are read in this thread. */
@@ -245,6 +269,6 @@ let shared: InboundReader | undefined;
 
 /** The process's reader, shared by every trigger and sequence run of the n8n instance (two worker threads). */
 export function sharedInboundReader(): InboundReader {
-	shared ??= new InboundReader();
+	shared ??= new InboundReader({ budgetMs: configuredBudgetMs() });
 	return shared;
 }

@@ -103,6 +103,8 @@ export class ReplyTriggerEngine {
 
 	/** Starts every folder; rejects (after closing what was opened) if any folder cannot be opened. */
 	async start(): Promise<void> {
+		// the classification worker starts while the folders are opened, not when the first reply arrives
+		this.reader.warm();
 		const results = await Promise.allSettled(this.watchers.map((w) => w.start()));
 		const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
 		if (failed) {

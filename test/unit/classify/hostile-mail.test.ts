@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { readInbound } from '../../../core/classify/inbound';
 import { parseSequenceMessageId } from '../../../core/mail/message-id';
-import { InboundReader } from '../../../transport/inbound-reader';
+import { CLASSIFY_BUDGET_MS, configuredBudgetMs, InboundReader } from '../../../transport/inbound-reader';
 import { HOSTILE_KINDS, OUR_ID, Random, UNRULY_BUDGET_MS } from '../../helpers/hostile-mail';
 
 /** Far above what linear code needs for these messages, far below what the old patterns took. */
@@ -128,5 +128,16 @@ describe('the time budget really preempts (issue #9, High)', () => {
 		expect(died.classification).toEqual({ class: 'reply', reason: 'fallback:unreadable', replyText: '' });
 		expect(died.facts.from?.address).toBe('jana@prospect.example');
 		expect(next.classification).toMatchObject({ class: 'reply', reason: 'default:human' });
+	});
+});
+
+describe('the budget of the shared reader', () => {
+	it.each([
+		[undefined, CLASSIFY_BUDGET_MS],
+		['5000', 5000],
+		['50', CLASSIFY_BUDGET_MS],
+		['soon', CLASSIFY_BUDGET_MS],
+	])('SMTP_SEQUENCE_CLASSIFY_BUDGET_MS=%s gives %d ms (never below the default)', (value, budget) => {
+		expect(configuredBudgetMs(value === undefined ? {} : { SMTP_SEQUENCE_CLASSIFY_BUDGET_MS: value })).toBe(budget);
 	});
 });
