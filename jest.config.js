@@ -7,7 +7,7 @@ const common = {
 	testEnvironment: 'node',
 	transform: { '^.+\\.ts$': tsJest },
 	moduleFileExtensions: ['ts', 'js', 'json'],
-	modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.runtime/', '<rootDir>/e2e/runtime/'],
+	modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.runtime/', '<rootDir>/e2e/runtime/', '<rootDir>/e2e/runtime-1.x/'],
 };
 const withMailStack = {
 	...common,

@@ -1,5 +1,6 @@
 /**
- * A real n8n 2.41 server on Node 24, started as a child process for e2e tests, the demo and CI.
+ * A real n8n server (2.41 on Node 24 by default, or the 1.x runtime), started as a child process for
+ * e2e tests, the demo and CI. The same class runs a queue-mode worker (`command: 'worker'`).
  *
  *   const server = await N8nServer.create({ nodesTemplate });   // fresh user folder, package installed
  *   await server.start();                                        // free port, waits for readiness
@@ -14,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ensureN8nRuntime, run, type N8nRuntime } from '../../scripts/lib/n8n-runtime';
+import { ensureN8nRuntime, run, runtimeById, type N8nRuntime, type RuntimeSpec, type RuntimeStage } from '../../scripts/lib/n8n-runtime';
 import { freePort } from './free-port';
 
 /** Fresh folder: ~18 s on this machine; restart: 11–14 s. Generous for CI under load. */
@@ -34,6 +35,15 @@ export interface N8nServerOptions {
 	port?: number;
 	/** Progress sink; defaults to stderr. */
 	log?: (line: string) => void;
+	/** `start` (the main instance, default) or `worker` (queue mode: runs executions from Redis). */
+	command?: 'start' | 'worker';
+	/** Extra CLI arguments, e.g. `--concurrency=5` for a worker. */
+	args?: string[];
+	/** Shared by every process of one installation (queue mode); default: one per user folder. */
+	encryptionKey?: string;
+	/** Which pinned runtime runs this server (default 2.x), and which install stage it needs. */
+	runtime?: RuntimeSpec;
+	runtimeStage?: RuntimeStage;
 }
 
 /** One row of the public API's `GET /api/v1/executions`. */
@@ -86,6 +96,8 @@ export interface N8nServerState {
 	browserId: string;
 	pid: number | undefined;
 	readinessSeconds: number;
+	/** Id of the runtime that runs it (`2.x`, `1.x`). */
+	runtime: RuntimeSpec['id'];
 }
 
 export class N8nHttpError extends Error {
@@ -107,6 +119,8 @@ export class N8nServer {
 	private browserId = randomBytes(8).toString('hex');
 	/** True for a client made by {@link attach}: it does not own the process. */
 	private attached = false;
+	/** n8n 1.x: workflows whose triggers the API started since the last start (see {@link waitForTriggerActive}). */
+	private readonly activatedByApi = new Set<string>();
 	/** Public API key, after {@link setupOwner} or {@link login}. */
 	apiKey = '';
 	/** Port of the current (or last) start. */
@@ -121,16 +135,19 @@ export class N8nServer {
 		private readonly extraEnv: Record<string, string>,
 		private readonly log: (line: string) => void,
 		private readonly fixedPort?: number,
+		readonly command: 'start' | 'worker' = 'start',
+		private readonly args: string[] = [],
 	) {}
 
 	/** Installs the runtime if needed, prepares the user folder and the package; does not start. */
 	static async create(options: N8nServerOptions = {}): Promise<N8nServer> {
 		const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-		const runtime = await ensureN8nRuntime({ log });
+		const runtime = await ensureN8nRuntime({ log, runtime: options.runtime, stage: options.runtimeStage });
 		const userFolder = options.userFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-'));
 		fs.mkdirSync(path.join(userFolder, '.n8n'), { recursive: true });
 		// The key must survive restarts of the same folder, or stored credentials become unreadable.
 		const keyFile = path.join(userFolder, 'encryption-key');
+		if (options.encryptionKey) fs.writeFileSync(keyFile, options.encryptionKey);
 		if (!fs.existsSync(keyFile)) fs.writeFileSync(keyFile, randomBytes(24).toString('hex'));
 		const encryptionKey = fs.readFileSync(keyFile, 'utf8').trim();
 		if (options.nodesTemplate) {
@@ -138,9 +155,10 @@ export class N8nServer {
 			fs.rmSync(nodes, { recursive: true, force: true });
 			fs.cpSync(options.nodesTemplate, nodes, { recursive: true });
 		}
-		return new N8nServer(runtime, userFolder, encryptionKey, options.env ?? {}, log, options.port);
+		return new N8nServer(runtime, userFolder, encryptionKey, options.env ?? {}, log, options.port, options.command, options.args);
 	}
 
+	/** The main instance's editor and API; for a worker, its health server (`/healthz`). */
 	get baseUrl(): string {
 		return `http://127.0.0.1:${this.port}`;
 	}
@@ -185,27 +203,33 @@ export class N8nServer {
 		};
 	}
 
-	/** Spawns `n8n start` on a free port and waits until `/healthz/readiness` says ok. */
+	/**
+	 * Spawns `n8n start` (or `n8n worker`) on a free port and waits until `/healthz/readiness` says ok
+	 * (a worker answers it on its health server, `QUEUE_HEALTH_CHECK_PORT`).
+	 */
 	async start(): Promise<void> {
 		if (this.attached) throw new Error('an attached client cannot start n8n; the owning process does');
 		if (this.running) throw new Error('n8n is already running');
 		this.port = this.fixedPort ?? (await freePort());
+		this.activatedByApi.clear();
 		// The task-runner broker listens too (default 5679): give it its own free port so several
 		// servers and CLI commands can coexist.
 		const brokerPort = String(await freePort());
+		const portEnv: Record<string, string> =
+			this.command === 'worker' ? { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(this.port), QUEUE_HEALTH_CHECK_ADDRESS: '127.0.0.1' } : {};
 		const out = fs.openSync(this.logFile, 'a');
-		fs.writeSync(out, `\n===== n8n start on port ${this.port} at ${new Date().toISOString()} =====\n`);
+		fs.writeSync(out, `\n===== n8n ${this.command} on port ${this.port} at ${new Date().toISOString()} =====\n`);
 		const started = Date.now();
-		const child = spawn(this.runtime.nodeBin, [this.runtime.n8nEntry, 'start'], {
+		const child = spawn(this.runtime.nodeBin, [this.runtime.n8nEntry, this.command, ...this.args], {
 			cwd: this.userFolder,
-			env: this.env({ N8N_RUNNERS_BROKER_PORT: brokerPort }),
+			env: this.env({ N8N_RUNNERS_BROKER_PORT: brokerPort, ...portEnv }),
 			stdio: ['ignore', out, out],
 			detached: true, // own process group: stop() signals n8n and its task runner together
 		});
 		fs.closeSync(out);
 		this.child = child;
 		this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-		this.log(`n8n: starting on ${this.baseUrl} (pid ${child.pid}, log ${this.logFile})`);
+		this.log(`n8n ${this.command}: starting on ${this.baseUrl} (pid ${child.pid}, log ${this.logFile})`);
 
 		for (;;) {
 			if (!this.running) throw this.failure(`n8n exited with ${child.exitCode ?? child.signalCode} before it was ready`);
@@ -222,7 +246,26 @@ export class N8nServer {
 			await sleep(250);
 		}
 		this.readinessSeconds = Math.round((Date.now() - started) / 100) / 10;
-		this.log(`n8n: ready in ${this.readinessSeconds} s`);
+		this.log(`n8n ${this.command}: ready in ${this.readinessSeconds} s`);
+	}
+
+	/**
+	 * Kills n8n and everything it started (its task runner) with `signal` — SIGKILL by default, as an
+	 * out-of-memory kill or a pulled plug would — and waits until the process group is gone.
+	 */
+	async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+		const child = this.child;
+		if (!child || child.pid === undefined) return;
+		signalGroup(child.pid, signal);
+		for (let i = 0; i < 100 && groupAlive(child.pid); i++) await sleep(50);
+		await this.exited;
+		this.child = undefined;
+		this.cookie = '';
+	}
+
+	/** Process id of the running n8n (also its process group id). */
+	get pid(): number | undefined {
+		return this.running ? this.child?.pid : undefined;
 	}
 
 	/** SIGTERM to the process group, wait for exit, SIGKILL whatever is left. */
@@ -264,6 +307,7 @@ export class N8nServer {
 			browserId: this.browserId,
 			pid: this.child?.pid,
 			readinessSeconds: this.readinessSeconds,
+			runtime: this.runtime.spec.id,
 		};
 	}
 
@@ -272,7 +316,7 @@ export class N8nServer {
 	 * work; start/stop/restart belong to the process that owns the server.
 	 */
 	static async attach(state: N8nServerState, log?: (line: string) => void): Promise<N8nServer> {
-		const runtime = await ensureN8nRuntime({ log });
+		const runtime = await ensureN8nRuntime({ log, runtime: runtimeById(state.runtime), stage: 'base' });
 		const server = new N8nServer(runtime, state.userFolder, state.encryptionKey, {}, log ?? ((line: string) => process.stderr.write(`${line}\n`)));
 		server.port = state.port;
 		server.apiKey = state.apiKey;
@@ -377,7 +421,9 @@ export class N8nServer {
 
 	/** Publishes (activates) a workflow so its trigger runs in the server. */
 	async activateWorkflow(id: string): Promise<void> {
-		await this.api('POST', `/workflows/${id}/activate`);
+		const workflow = await this.api<{ name: string }>('POST', `/workflows/${id}/activate`);
+		// n8n 1.x starts the triggers before it answers (2.x only queues the activation).
+		if (this.n8nMajor === 1) this.activatedByApi.add(workflow.name);
 	}
 
 	async deactivateWorkflow(id: string): Promise<void> {
@@ -415,13 +461,25 @@ export class N8nServer {
 	 * (`POST /rest/workflows/:id/run` from the named trigger) and waits for the saved execution.
 	 */
 	async runManually(workflowId: string, triggerNodeName: string, timeoutMs = 120_000): Promise<N8nExecution> {
+		return this.waitForExecution(await this.startManually(workflowId, triggerNodeName), timeoutMs);
+	}
+
+	/** Starts a manual run like {@link runManually} and returns its execution id without waiting. */
+	async startManually(workflowId: string, triggerNodeName: string): Promise<string> {
+		// 1.x runs the workflow the editor sends (`workflowData`); 2.x loads it by id.
+		const workflowData = this.n8nMajor === 1 ? { workflowData: await this.rest('GET', `/rest/workflows/${workflowId}`) } : {};
 		const started = await this.rest<{ executionId?: string; waitingForWebhook?: boolean }>(
 			'POST',
 			`/rest/workflows/${workflowId}/run`,
-			{ triggerToStartFrom: { name: triggerNodeName } },
+			{ triggerToStartFrom: { name: triggerNodeName }, ...workflowData },
 		);
 		if (!started.executionId) throw this.failure(`manual run of ${workflowId} started no execution: ${JSON.stringify(started)}`);
-		return this.waitForExecution(started.executionId, timeoutMs);
+		return started.executionId;
+	}
+
+	/** One execution with its data (public API). */
+	async execution(executionId: string): Promise<N8nExecution> {
+		return this.api<N8nExecution>('GET', `/executions/${executionId}?includeData=true`);
 	}
 
 	/** Polls one execution (public API) until it is no longer new/running/waiting. */
@@ -509,7 +567,19 @@ export class N8nServer {
 	 */
 	async waitForTriggerActive(nodeName: string, workflowName: string, from: number, timeoutMs = 60_000): Promise<void> {
 		const quoted = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+		if (this.n8nMajor === 1) {
+			// 1.x: an API activation has started the trigger when it answers; on start-up n8n logs
+			// 'Activated workflow "<name>" (ID: …)' (info) once the workflow's triggers run.
+			if (this.activatedByApi.has(workflowName)) return;
+			await this.waitForLog(new RegExp(`Activated workflow "${quoted(workflowName)}"`), { from, timeoutMs });
+			return;
+		}
 		await this.waitForLog(new RegExp(`Activated trigger node "${quoted(nodeName)}" for workflow "${quoted(workflowName)}"`), { from, timeoutMs });
+	}
+
+	/** n8n's major version (1 or 2): a few internal endpoints differ. */
+	get n8nMajor(): number {
+		return Number(this.runtime.n8nVersion.split('.')[0]);
 	}
 
 	/** Last lines of n8n's log, for error messages. */

