@@ -10,6 +10,8 @@ module.exports = {
 	transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: '<rootDir>/../tsconfig.json' }] },
 	moduleFileExtensions: ['ts', 'js', 'json'],
 	testMatch: ['<rootDir>/**/*.test.ts'],
+	// Queue mode has its own command and setup (npm run test:e2e:queue, e2e/queue/jest.config.js).
+	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/queue/'],
 	globalSetup: '<rootDir>/setup/global-setup.ts',
 	globalTeardown: '<rootDir>/setup/global-teardown.ts',
 	// One n8n server is shared by all files; running them one after another keeps 2-core machines sane.
