@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import { sequenceMessageId } from '../core/mail/message-id';
 import { addressOf, credentialFor, resetMailboxes, stack } from '../test/helpers/mailstack';
 import { replyFrom, waitForMessage } from '../test/helpers/sequence';
+import { runtimeById } from '../scripts/lib/n8n-runtime';
 import { N8nServer } from './lib/n8n-server';
 import { TYPES } from './lib/package-tarball';
 import { readSharedState } from './lib/shared-server';
@@ -58,8 +59,10 @@ async function reply(from: string, step: number, text: string): Promise<string> 
 beforeAll(async () => {
 	await resetMailboxes('dave', 'colleague');
 	const t = Date.now();
+	const shared = readSharedState();
 	server = await N8nServer.create({
-		nodesTemplate: readSharedState().nodesTemplate,
+		nodesTemplate: shared.nodesTemplate,
+		runtime: runtimeById(shared.server.runtime),
 		// Debug level: the "Activated trigger node" line tells when the trigger is watching.
 		env: { N8N_LOG_LEVEL: 'debug' },
 		log: (line) => process.stderr.write(`[restart] ${line}\n`),

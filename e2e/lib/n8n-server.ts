@@ -193,11 +193,13 @@ export class N8nServer {
 			N8N_HIRING_BANNER_ENABLED: 'false',
 			N8N_SECURE_COOKIE: 'false',
 			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
-			N8N_DISABLED_MODULES: 'mcp-registry',
+			// 2.x only: 1.x does not know the module and refuses to start.
+			...(this.n8nMajor >= 2 ? { N8N_DISABLED_MODULES: 'mcp-registry' } : {}),
 			N8N_VERIFIED_PACKAGES_ENABLED: 'false',
 			N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '10',
 			N8N_LOG_LEVEL: process.env.N8N_LOG_LEVEL ?? 'info',
 			DB_TYPE: 'sqlite',
+			...this.runtime.spec.serverEnv,
 			...this.extraEnv,
 			...extra,
 		};
@@ -237,16 +239,24 @@ export class N8nServer {
 				await this.stop();
 				throw this.failure(`n8n was not ready after ${READINESS_TIMEOUT_MS / 1000} s`);
 			}
-			try {
-				const res = await fetch(`${this.baseUrl}/healthz/readiness`);
-				if (res.ok) break;
-			} catch {
-				// not listening yet
-			}
+			if (await this.answers()) break;
 			await sleep(250);
 		}
 		this.readinessSeconds = Math.round((Date.now() - started) / 100) / 10;
 		this.log(`n8n ${this.command}: ready in ${this.readinessSeconds} s`);
+	}
+
+	/**
+	 * Ready: `/healthz/readiness` says ok and, on main, the editor's API answers — n8n 1.x reports ready
+	 * (database up) before it has registered its REST controllers.
+	 */
+	private async answers(): Promise<boolean> {
+		try {
+			if (!(await fetch(`${this.baseUrl}/healthz/readiness`)).ok) return false;
+			return this.command === 'worker' || (await fetch(`${this.baseUrl}/rest/settings`)).ok;
+		} catch {
+			return false; // not listening yet
+		}
 	}
 
 	/**
@@ -401,8 +411,14 @@ export class N8nServer {
 		}
 	}
 
-	/** Stores a credential through the public API; returns its id. */
+	/**
+	 * Stores a credential through the public API (2.x) or the editor's API (1.x); returns its id. n8n
+	 * 1.x's public API checks credential data against a JSON schema that ties every field shown for
+	 * one `provider` to the first preset (gmail), so it refuses an Outreach Mailbox credential for any
+	 * provider; the editor's own endpoint has no such check.
+	 */
 	async createCredential(name: string, type: string, data: Record<string, unknown>): Promise<string> {
+		if (this.n8nMajor === 1) return (await this.rest<{ id: string }>('POST', '/rest/credentials', { name, type, data })).id;
 		const res = await this.api<{ id: string }>('POST', '/credentials', { name, type, data });
 		return res.id;
 	}

@@ -54,6 +54,8 @@ export interface RuntimeSpec {
 	 * `@confluentinc/kafka-javascript`'s install script downloads from GitHub, which is not reachable.
 	 */
 	nativeModules: string[];
+	/** Environment every n8n process of this runtime gets (what its native modules allow). */
+	serverEnv: Record<string, string>;
 }
 
 export const RUNTIMES: Record<RuntimeSpec['id'], RuntimeSpec> = {
@@ -65,6 +67,7 @@ export const RUNTIMES: Record<RuntimeSpec['id'], RuntimeSpec> = {
 		node: 'package',
 		nodeMajors: [24],
 		nativeModules: ['sqlite3', 'isolated-vm'],
+		serverEnv: {},
 	},
 	'1.x': {
 		id: '1.x',
@@ -75,6 +78,9 @@ export const RUNTIMES: Record<RuntimeSpec['id'], RuntimeSpec> = {
 		node: 'system',
 		nodeMajors: [20, 22, 24],
 		nativeModules: ['sqlite3'],
+		// 1.123.81's default `vm` engine needs isolated-vm, compiled for Node 20 (many more minutes);
+		// `legacy` is the engine n8n 1.x ran by default for most of its life.
+		serverEnv: { N8N_EXPRESSION_ENGINE: 'legacy' },
 	},
 };
 
