@@ -105,14 +105,12 @@ function executionError(execution: N8nExecution): string | null {
 	return execution.status === 'error' || execution.status === 'crashed' ? `execution ${execution.status}` : null;
 }
 
-function describeItem(item: SequenceItem, previous: SequenceItem | undefined): string {
+function describeItem(item: SequenceItem): string {
 	switch (item.status) {
 		case 'sent':
 			return `step ${item.step} → ${item.email} (sent${item.messageId ? `, ${item.messageId}` : ''})`;
 		case 'stopped':
-			return previous?.status === 'stopped' && previous.stopReason === item.stopReason
-				? `${item.email}: still stopped (${item.stopReason ?? 'no reason'}), nothing sent`
-				: `${item.email}: stopped (${item.stopReason ?? 'no reason'}), nothing more will be sent`;
+			return `${item.email}: stopped (${item.stopReason ?? 'no reason'}), nothing more will be sent`;
 		case 'notDue':
 			return `${item.email}: step ${item.step ?? 'next'} not due until ${item.nextStepAt ? clock(new Date(item.nextStepAt)) : '?'}`;
 		case 'completed':
@@ -122,7 +120,15 @@ function describeItem(item: SequenceItem, previous: SequenceItem | undefined): s
 	}
 }
 
-/** Timeline lines of the sequence workflow's executions (one per prospect and run). */
+/** Same outcome as the run before (still not due for the same step, still stopped for the same reason …). */
+function sameState(a: SequenceItem, b: SequenceItem): boolean {
+	return a.status !== 'sent' && a.status === b.status && a.stopReason === b.stopReason && a.step === b.step && a.nextStepAt === b.nextStepAt;
+}
+
+/**
+ * Timeline lines of the sequence workflow's executions: one per prospect and run, except runs that
+ * changed nothing for that prospect.
+ */
 export function sequenceEvents(executions: N8nExecution[], node: string): TimelineEvent[] {
 	const events: TimelineEvent[] = [];
 	const last = new Map<string, SequenceItem>();
@@ -132,9 +138,12 @@ export function sequenceEvents(executions: N8nExecution[], node: string): Timeli
 		const error = executionError(execution);
 		if (error) events.push({ at: started, key: `seq:${execution.id}:error`, text: `${run}  FAILED: ${error}` });
 		for (const item of sequenceItems(execution, node)) {
-			const at = item.status === 'sent' && item.sentAt ? new Date(item.sentAt) : started;
-			events.push({ at, key: `seq:${execution.id}:${item.email}`, text: `${run}  ${describeItem(item, last.get(item.email))}` });
+			const previous = last.get(item.email);
 			last.set(item.email, item);
+			// A schedule runs often: a prospect whose state did not change since the last run is not news.
+			if (previous && sameState(previous, item)) continue;
+			const at = item.status === 'sent' && item.sentAt ? new Date(item.sentAt) : started;
+			events.push({ at, key: `seq:${execution.id}:${item.email}`, text: `${run}  ${describeItem(item)}` });
 		}
 	});
 	return events;

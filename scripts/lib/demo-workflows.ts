@@ -16,7 +16,7 @@ export const OTHER_EXAMPLES = ['google-sheets-sequence.json', 'reply-trigger-to-
 /** Node names the demo reads results from (they are in the example files). */
 export const NODE_NAMES = {
 	sequence: 'SMTP Sequence',
-	schedule: 'Every minute',
+	schedule: 'Every 20 seconds',
 	trigger: 'IMAP Reply Trigger',
 } as const;
 
