@@ -108,23 +108,25 @@ const done = (e: N8nExecution) => !['new', 'running', 'waiting'].includes(e.stat
 async function main(): Promise<void> {
 	say(`SMTP Sequence demo${once ? ' (--once: exits after the story)' : ''}\n`);
 
-	step('mail stack: Postfix + Dovecot on 127.0.0.1 (domain example.test)');
-	step(`mail stack: ${await part('mail stack', () => ensureMailStack(step))}; emptying the mailboxes of ${SENDER}, prospect1..3`);
-	await resetDemoMailboxes();
-
-	step('n8n runtime: n8n 2.41.1 + Node 24 (the first time: the npm packages, no native compile)');
-	const runtime = await part('n8n runtime', () => ensureN8nRuntime({ stage: 'base', log: (line) => step(`  ${line}`) }));
+	// The runtime's npm install (minutes the first time, mostly download and disk) runs while the mail
+	// server and PostgreSQL start (from Debian the first time) and the package is built.
+	step('n8n runtime: n8n 2.41.1 + Node 24 (the first time: the npm packages, no native compile), meanwhile the servers and the package');
+	const runtimeReady = part('n8n runtime', () => ensureN8nRuntime({ stage: 'base', log: (line) => step(`  ${line}`) }));
+	const prepared = (async () => {
+		step('mail stack: Postfix + Dovecot on 127.0.0.1 (domain example.test)');
+		step(`mail stack: ${await part('mail stack', () => ensureMailStack(step))}; emptying the mailboxes of ${SENDER}, prospect1..3`);
+		await resetDemoMailboxes();
+		step(`database: PostgreSQL on 127.0.0.1 (installed from Debian if missing), database ${DATABASE}`);
+		await part('PostgreSQL', async () => {
+			await ensureServices('postgres', (line) => step(`  ${line}`));
+			await createDatabase(DATABASE);
+		});
+		step('package: build, npm pack, install into n8n\'s nodes folder (as Settings → Community Nodes does)');
+		// Its own work folder: the e2e tests pack into .runtime/pack and may run at the same time.
+		return part('build + pack', () => packAndInstallTemplate({ workDir: path.join(repoRootDir(), '.runtime', 'demo-pack'), log: (line) => step(`  ${line}`) }));
+	})();
+	const [runtime, packed] = await Promise.all([runtimeReady, prepared]);
 	step(`n8n runtime: ${runtime.installed ? 'installed' : 'reused'} (${runtime.dir})`);
-
-	step(`database: PostgreSQL on 127.0.0.1 (installed from Debian if missing), database ${DATABASE}`);
-	await part('PostgreSQL', async () => {
-		await ensureServices('postgres', (line) => step(`  ${line}`));
-		await createDatabase(DATABASE);
-	});
-
-	step('package: build, npm pack, install into n8n\'s nodes folder (as Settings → Community Nodes does)');
-	// Its own work folder: the e2e tests pack into .runtime/pack and may run at the same time.
-	const packed = await part('build + pack', () => packAndInstallTemplate({ workDir: path.join(repoRootDir(), '.runtime', 'demo-pack'), log: (line) => step(`  ${line}`) }));
 
 	const userFolder = path.join(repoRootDir(), '.runtime', 'demo');
 	fs.rmSync(userFolder, { recursive: true, force: true });
@@ -151,7 +153,7 @@ async function main(): Promise<void> {
 	if (test.status !== 'OK') throw new Error(`the Outreach Mailbox credential for ${SENDER} does not work: ${test.message}`);
 	const credentialId = await server.createCredential(CREDENTIAL_NAME, TYPES.credential, credentialData);
 	const bind = { [TYPES.credential]: { id: credentialId, name: CREDENTIAL_NAME } };
-	step(`credential "${CREDENTIAL_NAME}" stored (SMTP 127.0.0.1:1465 TLS, IMAP 127.0.0.1:1993 TLS, stack CA trusted)`);
+	step(`credential "${CREDENTIAL_NAME}" stored (SMTP ${String(credentialData.smtpHost)}:${String(credentialData.smtpPort)} TLS, IMAP ${String(credentialData.imapHost)}:${String(credentialData.imapPort)} TLS, stack CA trusted)`);
 
 	for (const file of OTHER_EXAMPLES) {
 		const id = await server.createWorkflow(bindCredentials(readExample(file), bind));
@@ -167,7 +169,7 @@ async function main(): Promise<void> {
 
 	const storyStarted = Date.now();
 	say(`\nThe story (times are this machine's, ${Intl.DateTimeFormat().resolvedOptions().timeZone}):`);
-	step(`waiting for the schedule's first run (within a minute of ${clock(new Date())})…`);
+	step(`waiting for the schedule's first run (within 20 seconds of ${clock(new Date())})…`);
 	const actions: DemoAction[] = [];
 	const printed = new Set<string>();
 	const fetchRuns = async () => ({
