@@ -85,7 +85,11 @@ export interface ScheduledSequence {
 	credentialId: string;
 	credentialName: string;
 	prospects: Prospect[];
-	pacing: { minDelaySeconds: number; maxDelaySeconds: number; dailyLimit: number; maxPerRun: number };
+	/**
+	 * Pacing & Limits. `paceManualRuns`: a run started by hand (`runManually`) skips the pauses unless it
+	 * is on; scheduled runs always pause.
+	 */
+	pacing: { minDelaySeconds: number; maxDelaySeconds: number; dailyLimit: number; maxPerRun: number; paceManualRuns?: boolean };
 	/** Minutes step 2 waits after step 1; omit for a one-step sequence. */
 	step2WaitMinutes?: number;
 }
@@ -102,7 +106,7 @@ export function scheduledSequence(options: ScheduledSequence): WorkflowJson {
 	});
 	const node = workflow.nodes.find((n) => n.name === SEQUENCE_NODE);
 	if (!node) throw new Error(`scheduled-sequence.json has no "${SEQUENCE_NODE}" node`);
-	const parameters = node.parameters as { pacing: Record<string, number>; steps: { step: Array<Record<string, unknown>> } };
+	const parameters = node.parameters as { pacing: Record<string, number | boolean>; steps: { step: Array<Record<string, unknown>> } };
 	parameters.pacing = { ...options.pacing, maxRunMinutes: 30 };
 	if (options.step2WaitMinutes === undefined) parameters.steps.step = parameters.steps.step.slice(0, 1);
 	else parameters.steps.step[1].waitAmount = options.step2WaitMinutes;

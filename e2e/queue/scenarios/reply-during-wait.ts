@@ -40,7 +40,8 @@ export function replyDuringWaitScenario(ctx: QueueContext): void {
 					credentialId,
 					credentialName: CREDENTIAL,
 					prospects: [FIRST, REPLIER].map((u) => ({ email: addressOf(u), firstName: u, company: `${u} Ltd` })),
-					pacing: { minDelaySeconds: PACING_SECONDS, maxDelaySeconds: PACING_SECONDS, dailyLimit: 100, maxPerRun: 10 },
+					// run by hand (so the test knows when), but paced like a scheduled run: the wait is the point
+					pacing: { minDelaySeconds: PACING_SECONDS, maxDelaySeconds: PACING_SECONDS, dailyLimit: 100, maxPerRun: 10, paceManualRuns: true },
 					step2WaitMinutes: 0,
 				}),
 			);
