@@ -619,10 +619,25 @@ export class N8nServer {
 			(init.headers as Record<string, string>)['content-type'] = 'application/json';
 			init.body = JSON.stringify(body);
 		}
-		const res = await fetch(url, init);
+		let res: Response;
+		try {
+			res = await fetch(url, init);
+		} catch (err) {
+			// fetch keeps connections alive between calls; n8n closes an idle one after 5 s, and on a loaded
+			// machine the next call can pick it up just as n8n closes it. The request was then never read
+			// ("other side closed" before any answer), so sending it again on a new connection is safe.
+			if (!closedBeforeAnswer(err)) throw err;
+			res = await fetch(url, init);
+		}
 		if (!res.ok) throw new N8nHttpError(method, urlPath, res.status, await res.text());
 		return res;
 	}
+}
+
+/** fetch failed because the server closed a kept-alive connection before answering. */
+function closedBeforeAnswer(err: unknown): boolean {
+	const cause = err instanceof TypeError ? (err as TypeError & { cause?: { code?: string; message?: string } }).cause : undefined;
+	return cause?.code === 'UND_ERR_SOCKET' && cause.message === 'other side closed';
 }
 
 function sleep(ms: number): Promise<void> {
