@@ -634,9 +634,12 @@ export class N8nServer {
 	}
 }
 
-/** fetch failed because the server closed a kept-alive connection before answering. */
+/**
+ * fetch failed because the server closed a kept-alive connection before answering. Read by shape, not
+ * `instanceof`: under jest the error comes from Node's realm, not the test's.
+ */
 function closedBeforeAnswer(err: unknown): boolean {
-	const cause = err instanceof TypeError ? (err as TypeError & { cause?: { code?: string; message?: string } }).cause : undefined;
+	const cause = (err as { cause?: { code?: unknown; message?: unknown } } | null | undefined)?.cause;
 	return cause?.code === 'UND_ERR_SOCKET' && cause.message === 'other side closed';
 }
 
