@@ -57,24 +57,36 @@ export interface DecisionInput {
 	limits: LimitsState;
 }
 
-function format(at: DateTime): string {
-	return `${at.toFormat('yyyy-MM-dd HH:mm')} (${at.zoneName ?? 'UTC'})`;
+/**
+ * Times of one reason sentence, all in the zone that applies to the prospect (theirs, else the window's),
+ * which the sentence names once at its end: "Replied to step 1 on 2024-03-05 08:00 (Europe/Berlin)".
+ */
+function timesIn(zone: string): { at(at: DateTime): string; end: string } {
+	return { at: (at) => at.setZone(zone).toFormat('yyyy-MM-dd HH:mm'), end: ` (${zone})` };
 }
 
-function stoppedBy(input: DecisionInput): Decision | undefined {
+/** Said wherever a reply stops a prospect: the ledger matches replies by address too (docs/design.md). */
+export const REPLY_SCOPE = 'A reply from this address stops every sequence this mailbox sends to it.';
+
+function stoppedBy(input: DecisionInput, zone: string): Decision | undefined {
 	const { state, prospect, stopRules } = input;
+	const t = timesIn(zone);
 	if (prospect.stop === true) return { status: 'stopped', stopReason: 'manual', reason: 'Stopped by the input item (stop flag set)' };
 	if (state.complained) {
-		return { status: 'stopped', stopReason: 'unsubscribed', reason: `Marked our email as spam on ${format(state.complained.at)}` };
+		return { status: 'stopped', stopReason: 'unsubscribed', reason: `Marked our email as spam on ${t.at(state.complained.at)}${t.end}` };
 	}
 	if (stopRules.onUnsubscribe && state.unsubscribed) {
-		return { status: 'stopped', stopReason: 'unsubscribed', reason: `Asked to be removed on ${format(state.unsubscribed.at)}` };
+		return { status: 'stopped', stopReason: 'unsubscribed', reason: `Asked to be removed on ${t.at(state.unsubscribed.at)}${t.end}` };
 	}
 	if (stopRules.onBounce && state.bounced) {
-		return { status: 'stopped', stopReason: 'bounced', reason: `Step ${state.bounced.step} bounced on ${format(state.bounced.at)}` };
+		return { status: 'stopped', stopReason: 'bounced', reason: `Step ${state.bounced.step} bounced on ${t.at(state.bounced.at)}${t.end}` };
 	}
 	if (stopRules.onReply && state.replied) {
-		return { status: 'stopped', stopReason: 'replied', reason: `Replied to step ${state.replied.step} on ${format(state.replied.at)}` };
+		return {
+			status: 'stopped',
+			stopReason: 'replied',
+			reason: `Replied to step ${state.replied.step} on ${t.at(state.replied.at)}${t.end}. ${REPLY_SCOPE}`,
+		};
 	}
 	if (stopRules.onReply && prospect.replied === true) {
 		return { status: 'stopped', stopReason: 'replied', reason: 'Marked as replied by the input item' };
@@ -83,7 +95,7 @@ function stoppedBy(input: DecisionInput): Decision | undefined {
 		return {
 			status: 'stopped',
 			stopReason: 'companyReplied',
-			reason: `${state.companyReplied.from} at the same company replied on ${format(state.companyReplied.at)}`,
+			reason: `${state.companyReplied.from} at the same company replied on ${t.at(state.companyReplied.at)}${t.end}`,
 		};
 	}
 	return undefined;
@@ -91,12 +103,13 @@ function stoppedBy(input: DecisionInput): Decision | undefined {
 
 /** Decides one prospect's status now; see the module comment for the order of the rules. */
 export function decide(input: DecisionInput): Decision {
-	const stopped = stoppedBy(input);
-	if (stopped) return stopped;
-
 	const { state, steps, window, limits } = input;
 	const zoneOverride = input.prospect.timeZone;
 	const zone = resolveWindow(window, zoneOverride).timeZone;
+	const stopped = stoppedBy(input, zone);
+	if (stopped) return stopped;
+
+	const t = timesIn(zone);
 	const now = toDateTime(input.now, zone);
 
 	const next = nextStepTiming(state, steps, window, zoneOverride);
@@ -115,13 +128,13 @@ export function decide(input: DecisionInput): Decision {
 			status: 'stopped',
 			stopReason: 'autoReplyPause',
 			nextStepAt: resume,
-			reason: `Auto-reply on ${format(pause.at.setZone(zone))}; paused until ${format(pause.pauseUntil.setZone(zone))}`,
+			reason: `Auto-reply on ${t.at(pause.at)}; paused until ${t.at(pause.pauseUntil)}${t.end}`,
 		};
 	}
 
 	if (next.waitOverAt && next.waitOverAt > now) {
 		const at = nextWindowStart(next.waitOverAt, window, zoneOverride);
-		return { status: 'notDue', step: next.step, nextStepAt: at, reason: `Step ${next.step} is due ${format(at)}` };
+		return { status: 'notDue', step: next.step, nextStepAt: at, reason: `Step ${next.step} is due ${t.at(at)}${t.end}` };
 	}
 
 	if (!isInWindow(now, window, zoneOverride)) {
@@ -130,7 +143,7 @@ export function decide(input: DecisionInput): Decision {
 			status: 'outsideWindow',
 			step: next.step,
 			nextStepAt: at,
-			reason: `Step ${next.step} is due but the sending window is closed; it opens ${format(at)}`,
+			reason: `Step ${next.step} is due, but the sending window is closed: it goes out when the window opens, ${t.at(at)}${t.end}`,
 		};
 	}
 
@@ -141,7 +154,7 @@ export function decide(input: DecisionInput): Decision {
 			status: 'dailyLimitReached',
 			step: next.step,
 			nextStepAt: at,
-			reason: `Daily limit of ${limits.dailyLimit} emails reached (${limits.sentToday} sent today)`,
+			reason: `Daily limit of ${limits.dailyLimit} emails reached (${limits.sentToday} sent today); step ${next.step} goes out from ${t.at(at)}${t.end}`,
 		};
 	}
 	if (limits.sentThisRun >= limits.maxPerRun) {

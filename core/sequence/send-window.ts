@@ -15,6 +15,7 @@
 import { DateTime, IANAZone } from 'luxon';
 import { InputError } from '../errors';
 import { type Instant, toMillis } from './instant';
+import { suggestTimeZone } from './time-zones';
 
 /** A sending window as configured. */
 export interface SendWindow {
@@ -60,7 +61,11 @@ export function resolveTimeZone(name: string, field: string): string {
 		validZones.set(trimmed, valid);
 	}
 	if (!valid) {
-		throw new InputError('INVALID_TIMEZONE', `${field} "${name}" is not an IANA time zone (like "Europe/Berlin")`);
+		const suggestion = suggestTimeZone(trimmed);
+		throw new InputError(
+			'INVALID_TIMEZONE',
+			`${field} "${name}" is not an IANA time zone: ${suggestion ? `did you mean "${suggestion}"?` : 'use a name like "Europe/Berlin" or "America/New_York"'}`,
+		);
 	}
 	return trimmed;
 }

@@ -6,6 +6,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 import { authenticationProperty, MAILBOX_TEST_METHOD, outreachMailboxConnectionTest } from '../shared/mailbox-credential';
+import { getTimeZones } from './actions/load-options';
 import { runOperation } from './actions/run.operation';
 import { optionFields } from './descriptions/options.description';
 import { scheduleFields } from './descriptions/schedule.description';
@@ -36,7 +37,10 @@ export class SmtpSequence implements INodeType {
 		properties: [authenticationProperty, ...sequenceFields, stepsField, ...scheduleFields, ...optionFields],
 	};
 
-	methods = { credentialTest: { [MAILBOX_TEST_METHOD]: outreachMailboxConnectionTest } };
+	methods = {
+		credentialTest: { [MAILBOX_TEST_METHOD]: outreachMailboxConnectionTest },
+		loadOptions: { getTimeZones },
+	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const operation = this.getNodeParameter('operation', 0) === 'preview' ? 'preview' : 'send';

@@ -10,6 +10,7 @@ import { runSequence } from '../../../transport/sequence-run';
 import { trustSelfSignedServers } from '../../../transport/server-certificate';
 import { mailboxSettingsOf } from '../../shared/mailbox-credential';
 import { toNodeError } from '../../shared/to-node-error';
+import { describeWindow } from '../../../core/sequence/window-text';
 import { pacingForMode, readPaceManualRuns } from './manual-run';
 import { readMessageOptions, readOptions, readProspect, readSteps, readTemplates, stepRenderer } from './read-parameters';
 
@@ -48,6 +49,12 @@ function emailAsGiven(fn: IExecuteFunctions, index: number): string {
 	} catch {
 		return '';
 	}
+}
+
+/** Whether the Sending Window names its own zone, or the workflow's applies. */
+function windowZoneOf(fn: IExecuteFunctions): 'window' | 'workflow' {
+	const window = fn.getNodeParameter('window', 0, {}) as IDataObject;
+	return typeof window.timeZone === 'string' && window.timeZone.trim() !== '' ? 'window' : 'workflow';
 }
 
 /** Runs the operation for all input items. */
@@ -130,6 +137,13 @@ export async function runOperation(this: IExecuteFunctions, operation: 'send' | 
 	for (const result of results) {
 		if (result.status === 'failed' && !continueOnFail) throw toNodeError(node, result.error, { itemIndex: result.index });
 		output[result.index] = { json: toJson(result), pairedItem: { item: result.index } };
+	}
+	// the window and zone each prospect was decided in (n8n's default zone surprises people outside New York)
+	const windowZone = windowZoneOf(this);
+	const zones = new Map(prospects.map((p) => [p.index, p.timeZone]));
+	for (const result of results) {
+		const item = output[result.index];
+		if (item) item.json.sendingWindow = describeWindow(request.options.window, zones.get(result.index), windowZone);
 	}
 	if (note && results.some((r) => r.status === 'sent')) {
 		// said twice: on each item (a later node or a CRM sees it) and above the output in the editor

@@ -10,26 +10,41 @@ const weekdays = [
 	{ name: 'Sunday', value: 7 },
 ];
 
+/**
+ * What is in force before the user opens a collection: n8n shows an unchanged collection as "No
+ * properties", so the defaults are stated here (the run's items state the zone actually used).
+ */
+export const defaultsNotice: INodeProperties = {
+	displayName:
+		"Unless you change them below: emails go out Monday–Friday 09:00–17:00 in the workflow's time zone (Workflow Settings → Timezone; n8n's default is America/New_York) or the prospect's, 60–180 s apart, at most 10 per run and 50 a day per mailbox; a reply, bounce or unsubscribe request stops the prospect. Each output item names the window and time zone it used.",
+	name: 'defaultsNotice',
+	type: 'notice',
+	default: '',
+};
+
 /** Sending window and pacing / limits. */
 export const scheduleFields: INodeProperties[] = [
+	defaultsNotice,
 	{
 		displayName: 'Sending Window',
 		name: 'window',
 		type: 'collection',
 		placeholder: 'Change Window',
 		default: {},
-		description: "When emails may go out. Defaults: Monday–Friday, 09:00–17:00, in the n8n instance's time zone.",
+		description:
+			"When emails may go out. Defaults: Monday–Friday, 09:00–17:00, in the workflow's time zone (Workflow Settings → Timezone; n8n's own default is America/New_York), or in the prospect's time zone when Prospect Time Zone is set.",
 		options: [
 			{ displayName: 'Days', name: 'days', type: 'multiOptions', options: weekdays, default: [1, 2, 3, 4, 5] },
 			{ displayName: 'From (HH:MM)', name: 'from', type: 'string', default: '09:00' },
 			{ displayName: 'To (HH:MM)', name: 'to', type: 'string', default: '17:00' },
 			{
-				displayName: 'Time Zone',
+				displayName: 'Time Zone Name or ID',
 				name: 'timeZone',
-				type: 'string',
+				type: 'options',
+				typeOptions: { loadOptionsMethod: 'getTimeZones' },
 				default: '',
-				placeholder: 'Europe/Berlin',
-				description: "IANA time zone of the window; empty uses the n8n instance's. A prospect's own time zone takes precedence.",
+				description:
+					'Time zone of the window; the first entry is the workflow\'s. A prospect\'s own time zone takes precedence. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 			},
 		],
 	},

@@ -77,7 +77,9 @@ describe('decide', () => {
 
 	it('says why in words', () => {
 		expect(decide(base({ now: berlin('2024-03-05T11:00') })).reason).toBe('Step 2 is due 2024-03-06 10:00 (Europe/Berlin)');
-		expect(decide(base({}, { replied: event('2024-03-05T08:00') })).reason).toBe('Replied to step 1 on 2024-03-05 07:00 (UTC)');
+		expect(decide(base({}, { replied: event('2024-03-05T08:00') })).reason).toBe(
+			'Replied to step 1 on 2024-03-05 08:00 (Europe/Berlin). A reply from this address stops every sequence this mailbox sends to it.',
+		);
 	});
 
 	it('rejects an invalid prospect time zone', () => {

@@ -1,0 +1,14 @@
+/** Lists the editor loads while the user fills in parameters. */
+import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
+import { timeZoneNames } from '../../../core/sequence/time-zones';
+
+/** Sending Window → Time Zone: the workflow's zone first (value ''), then every IANA zone. */
+export async function getTimeZones(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+	// the editor asks without the workflow's settings, so this is the instance's zone; a workflow with its
+	// own Timezone setting uses that one, hence the wording
+	const fallback = this.getTimezone();
+	return [
+		{ name: `Workflow's Time Zone (Workflow Settings; This Instance's Default: ${fallback})`, value: '' },
+		...timeZoneNames().map((zone) => ({ name: zone.replace(/_/g, ' '), value: zone })),
+	];
+}
