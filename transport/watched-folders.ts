@@ -9,7 +9,7 @@ import { findJunkFolder } from './mail-folders';
 
 /** The user's choice. */
 export interface FolderChoice {
-	/** Also watch the Junk/Spam folder. */
+	/** Also watch the Junk/Spam folder, when the mailbox has one. */
 	junk: boolean;
 	/** More folder paths, exactly as the server names them. */
 	extra: readonly string[];
@@ -21,13 +21,9 @@ export async function resolveWatchedFolders(settings: MailboxSettings, choice: F
 	if (!choice.junk && choice.extra.length === 0) return folders;
 	return withImapClient(settings, async (client) => {
 		if (choice.junk) {
+			// like SMTP Sequence's "Also Check Junk Folder": watched when the mailbox has one (on by default)
 			const junk = await findJunkFolder(client);
-			if (!junk) {
-				throw new SequenceError('INVALID_PARAMETER', 'This mailbox has no Junk/Spam folder (none is marked \\Junk and none is named Junk or Spam).', {
-					hint: 'Turn off "Watch Junk Folder", or name the folder under "Other Folders".',
-				});
-			}
-			folders.push(junk);
+			if (junk) folders.push(junk);
 		}
 		if (choice.extra.length > 0) {
 			const list = await client.list();

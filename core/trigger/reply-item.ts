@@ -6,6 +6,7 @@ import type { ReadFacts } from '../classify/inbound';
 import type { Classification } from '../classify/types';
 import type { SequenceMatch } from './sequence-match';
 import type { TriggerOptions } from './trigger-options';
+import { explainClassReason } from './class-reason-text';
 
 /** JSON as n8n items carry it. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -91,6 +92,7 @@ export function replyItem(
 	const item: JsonObject = {
 		class: classification.class,
 		classReason: classification.reason,
+		classReasonText: explainClassReason(classification.reason),
 		prospectEmail: match?.prospectEmail ?? (match ? null : (facts.from?.address ?? null)),
 		prospectVerified: match?.prospectVerified ?? false,
 		fromColleague: match?.fromColleague ?? null,

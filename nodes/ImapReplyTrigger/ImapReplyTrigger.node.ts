@@ -7,7 +7,8 @@ import {
 	type ITriggerResponse,
 } from 'n8n-workflow';
 import type { MailboxSettings } from '../../core/mailbox/settings';
-import type { TriggerOptions } from '../../core/trigger/trigger-options';
+import type { ClassificationClass } from '../../core/classify/types';
+import { ALL_EVENTS, type TriggerOptions } from '../../core/trigger/trigger-options';
 import { resolveWatchedFolders } from '../../transport/watched-folders';
 import { findRecentReply, RECENT_LIMIT } from '../../transport/reply-recent';
 import { ReplyTriggerEngine } from '../../transport/reply-trigger-engine';
@@ -24,16 +25,35 @@ import { readTriggerParameters } from './trigger-parameters';
 import { toNodeError } from '../shared/to-node-error';
 import { staticDataStore, toExecutionData } from './trigger-output';
 
+const EVENT_NAMES: Record<ClassificationClass, string> = {
+	reply: 'replies',
+	autoReply: 'auto-replies',
+	bounce: 'bounces',
+	unsubscribe: 'unsubscribe requests',
+	complaint: 'complaints',
+	deliveryReport: 'delivery reports',
+};
+
+/** "replies, bounces and complaints", in the order of the event list. */
+function describeEvents(events: ReadonlySet<ClassificationClass>): string {
+	const names = ALL_EVENTS.filter((e) => events.has(e)).map((e) => EVENT_NAMES[e]);
+	return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : (names[0] ?? 'no events');
+}
+
 /** Manual test run: emit the newest matching message at once, or say clearly that there is none. */
 async function emitRecent(this: ITriggerFunctions, settings: MailboxSettings, folders: string[], options: TriggerOptions): Promise<void> {
 	const found = await findRecentReply(settings, folders, options).catch((error: unknown) => {
 		throw toNodeError(this.getNode(), error);
 	});
 	if (!found) {
-		throw new NodeOperationError(this.getNode(), `No matching message among the last ${RECENT_LIMIT} messages of ${folders.join(', ')}`, {
-			description:
-				'A test run shows the newest message that would trigger the workflow and does not wait for new mail. Reply to one of your sequence emails (or choose "Every New Message"), then test again. Once the workflow is active, new replies start it within about a second.',
-		});
+		const events = describeEvents(options.events);
+		throw new NodeOperationError(
+			this.getNode(),
+			`No matching message among the last ${RECENT_LIMIT} messages of ${folders.join(', ')} (Start the Workflow On: ${events}${options.scope === 'sequence' ? '; SMTP Sequence emails only' : ''})`,
+			{
+				description: `A test run shows the newest message that would trigger the workflow and does not wait for new mail. Only ${events} count, as chosen in "Start the Workflow On"${options.scope === 'sequence' ? ', and only answers to SMTP Sequence emails ("Messages to Consider")' : ''}. Reply to one of your sequence emails, or add events there, then test again. Once the workflow is active, new replies start it within about a second.`,
+			},
+		);
 	}
 	const attachments = options.includeAttachments ? await readAttachments(found.source, options.attachmentLimits) : undefined;
 	// the same fields as the items of an active trigger, so the editor can map every one of them
@@ -48,7 +68,12 @@ export class ImapReplyTrigger implements INodeType {
 		icon: { light: 'file:imapReplyTrigger.svg', dark: 'file:imapReplyTrigger.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: 'Replies, bounces, auto-replies',
+		// the events chosen, in the order of the list (evaluated by the editor for the canvas)
+		subtitle:
+			'={{ ($parameter["events"] || []).map(e => ({ reply: "Replies", autoReply: "Auto-replies", bounce: "Bounces", unsubscribe: "Unsubscribe requests", complaint: "Complaints", deliveryReport: "Delivery reports" })[e] || e).join(", ") || "No events selected" }}',
+		eventTriggerDescription: 'Waiting for a reply, bounce or other answer to your sequence emails',
+		activationMessage:
+			'Replies to your sequence emails will now start this workflow within about a second. Mail that arrived before activation is not read.',
 		description: 'Starts the workflow when a prospect replies to an SMTP Sequence email',
 		defaults: { name: 'IMAP Reply Trigger' },
 		inputs: [],

@@ -4,11 +4,15 @@ import { DEFAULT_EVENTS } from '../../core/trigger/trigger-options';
 /** The trigger's parameters: events, scope, folders and output options. */
 export const triggerProperties: INodeProperties[] = [
 	{
-		displayName: 'Events',
+		// not "Events": n8n's node creator turns a trigger parameter displayed as "Event(s)" into one
+		// "On …" action per option, and picking one keeps only that event (a stop-on-reply flow then
+		// misses bounces and unsubscribe requests)
+		displayName: 'Start the Workflow On',
 		name: 'events',
 		type: 'multiOptions',
 		default: [...DEFAULT_EVENTS],
-		description: 'Which kinds of incoming mail start the workflow',
+		description:
+			'Which kinds of incoming mail start the workflow. The defaults are what a stop-on-reply flow needs: replies, auto-replies, bounces, unsubscribe requests and spam complaints.',
 		options: [
 			{ name: 'Auto-Reply', value: 'autoReply', description: 'Out-of-office and other automatic answers, with the return date when given' },
 			{ name: 'Bounce', value: 'bounce', description: 'Delivery failures, with the failed recipient, status code and hard/soft' },
@@ -17,6 +21,15 @@ export const triggerProperties: INodeProperties[] = [
 			{ name: 'Reply', value: 'reply', description: 'A person answered' },
 			{ name: 'Unsubscribe Request', value: 'unsubscribe', description: 'A person asked to be removed' },
 		],
+	},
+	{
+		displayName: 'Sequence Keys',
+		name: 'sequenceKeys',
+		type: 'string',
+		default: '',
+		placeholder: 'q3-founders, q3-agencies',
+		description:
+			'The Sequence Key values of your SMTP Sequence nodes, comma-separated. With them each item names its sequence (sequenceKey), confirms the sender is the prospect (prospectVerified) and flags a colleague answering in the thread. Without them sequenceKey is null and prospectVerified false: the message still belongs to one of your sequences (sequenceHash).',
 	},
 	{
 		displayName: 'Messages to Consider',
@@ -36,8 +49,11 @@ export const triggerProperties: INodeProperties[] = [
 		displayName: 'Watch Junk Folder',
 		name: 'watchJunk',
 		type: 'boolean',
-		default: false,
-		description: 'Whether to also watch the Junk/Spam folder (found by its \\Junk flag), where some replies and bounces land',
+		// the same default as SMTP Sequence's "Also Check Junk Folder": a reply filed as spam stops the
+		// sequence there, so the trigger reports it too
+		default: true,
+		description:
+			'Whether to also watch the Junk/Spam folder (found by its \\Junk flag), where some replies and bounces land. On by default, like SMTP Sequence\'s "Also Check Junk Folder". Turn it off for a mailbox without one.',
 	},
 	{
 		displayName: 'Options',
@@ -107,15 +123,6 @@ export const triggerProperties: INodeProperties[] = [
 				default: '',
 				placeholder: 'Replies, Archive/2025',
 				description: 'More folders to watch, comma-separated, as the server names them',
-			},
-			{
-				displayName: 'Sequence Keys',
-				name: 'sequenceKeys',
-				type: 'string',
-				default: '',
-				placeholder: 'q3-founders, q3-agencies',
-				description:
-					'The Sequence Key values used in your SMTP Sequence nodes, comma-separated. Lets the trigger name the sequence and tell the prospect from a colleague answering in the thread.',
 			},
 		],
 	},

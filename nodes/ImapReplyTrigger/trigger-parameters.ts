@@ -12,6 +12,13 @@ function optionalNumber(value: unknown): number | undefined {
 	return value === undefined || value === null || value === '' ? undefined : Number(value);
 }
 
+/** Sequence Keys: a top-level field; workflows saved before it moved there kept it under Options. */
+function sequenceKeysOf(context: ITriggerFunctions, extra: IDataObject): string {
+	const keys = context.getNodeParameter('sequenceKeys', '');
+	if (typeof keys === 'string' && keys.trim() !== '') return keys;
+	return typeof extra.sequenceKeys === 'string' ? extra.sequenceKeys : '';
+}
+
 /** Reads the parameters (see description.ts) into core options; throws InputError on bad values. */
 export function readTriggerParameters(context: ITriggerFunctions): TriggerParameters {
 	const events = context.getNodeParameter('events', []) as string[];
@@ -34,7 +41,7 @@ export function readTriggerParameters(context: ITriggerFunctions): TriggerParame
 			maxAttachmentsTotalMb: optionalNumber(extra.maxAttachmentsTotalMb),
 			maxAttachmentNameLength: optionalNumber(extra.maxAttachmentNameLength),
 			includeHeaders: extra.includeHeaders === true,
-			sequenceKeys: typeof extra.sequenceKeys === 'string' ? extra.sequenceKeys : '',
+			sequenceKeys: sequenceKeysOf(context, extra),
 		}),
 	};
 }
