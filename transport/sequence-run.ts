@@ -90,6 +90,18 @@ export async function runSequence(request: RunRequest, env: RunEnvironment): Pro
 			}
 		}
 		const stopped = await pipeline.sendAll(sendable, results);
+		// what was sent, for the output (the step rendered before sending, else rendered again: the same text)
+		for (const prospect of prospects) {
+			const result = results.get(prospect.index);
+			if (result?.status !== 'sent' || result.step === undefined) continue;
+			const early = rendered.get(prospect.index);
+			try {
+				const email = early && early.step === result.step ? early.email : render(prospect, result.step);
+				result.sentEmail = { subject: email.subject, text: email.text, ...(email.html ? { html: email.html } : {}) };
+			} catch {
+				// it rendered when it was sent; nothing to add if the template cannot be rendered now
+			}
+		}
 		if (stopped) return [...results.values()];
 		return prospects.map((p) => results.get(p.index) as ProspectResult);
 	} finally {

@@ -51,6 +51,8 @@ export interface ProspectResult {
 	history: HistoryEntry[];
 	error?: SequenceError;
 	preview?: PreviewDetails;
+	/** Status `sent`: the email as it went out (subject, text with footer, HTML when there is one). */
+	sentEmail?: { subject: string; text: string; html?: string };
 }
 
 /** ISO 8601 in UTC, or undefined. */

@@ -12,6 +12,7 @@ import { mailboxSettingsOf } from '../../shared/mailbox-credential';
 import { toNodeError } from '../../shared/to-node-error';
 import { describeWindow } from '../../../core/sequence/window-text';
 import { pacingForMode, readPaceManualRuns } from './manual-run';
+import { prospectError } from './prospect-errors';
 import { readMessageOptions, readOptions, readProspect, readSteps, readTemplates, stepRenderer } from './read-parameters';
 
 /** The output item of one prospect. */
@@ -32,6 +33,11 @@ function toJson(result: ProspectResult): IDataObject {
 		error: result.error ? result.error.toJSON() : null,
 		history: result.history,
 	};
+	if (result.sentEmail) {
+		json.subject = result.sentEmail.subject;
+		json.text = result.sentEmail.text;
+		json.html = result.sentEmail.html ?? null;
+	}
 	if (result.preview) {
 		json.subject = result.preview.subject;
 		json.text = result.preview.text;
@@ -100,14 +106,25 @@ export async function runOperation(this: IExecuteFunctions, operation: 'send' | 
 		try {
 			prospects.push(readProspect(this, i, request.settings));
 		} catch (error) {
-			if (!continueOnFail) throw toNodeError(node, error, { itemIndex: i });
-			const failure = asSequenceError(error);
+			const failure = prospectError(this, i, error);
+			if (!continueOnFail) throw toNodeError(node, failure, { itemIndex: i });
 			// same fields as every other item, so a CRM write-back maps one shape
 			const result: ProspectResult = { index: i, email: emailAsGiven(this, i), sequenceKey, status: 'failed', reason: failure.message, error: failure, history: [] };
 			output[i] = { json: toJson(result), pairedItem: { item: i } };
 		}
 	}
-	if (prospects.length === 0) return [output];
+	// the window and zone each prospect is decided in (n8n's default zone surprises people outside New
+	// York); on every item, those that failed validation included, so all items have one shape
+	const windowZone = windowZoneOf(this);
+	const zones = new Map(prospects.map((p) => [p.index, p.timeZone]));
+	const window = request.options.window;
+	const finish = (): INodeExecutionData[][] => {
+		for (const [index, item] of output.entries()) {
+			if (item) item.json.sendingWindow = describeWindow(window, zones.get(index), windowZone);
+		}
+		return [output.filter((item) => item !== undefined)];
+	};
+	if (prospects.length === 0) return finish();
 	// "Allow Self-Signed Certificates": fetch and check the servers' certificates before any login
 	const trusted = await trustSelfSignedServers(request.settings, operation === 'send' ? ['SMTP', 'IMAP'] : ['IMAP']).catch(asSequenceError);
 	if (trusted instanceof SequenceError) {
@@ -116,7 +133,7 @@ export async function runOperation(this: IExecuteFunctions, operation: 'send' | 
 			const result: ProspectResult = { index: p.index, email: p.address.address, sequenceKey, status: 'failed', reason: trusted.message, error: trusted, history: [] };
 			output[p.index] = { json: toJson(result), pairedItem: { item: p.index } };
 		}
-		return [output.filter((item) => item !== undefined)];
+		return finish();
 	}
 	const addresses = new Map(prospects.map((p) => [p.index, p.address.address]));
 	const results = await runSequence(
@@ -138,17 +155,10 @@ export async function runOperation(this: IExecuteFunctions, operation: 'send' | 
 		if (result.status === 'failed' && !continueOnFail) throw toNodeError(node, result.error, { itemIndex: result.index });
 		output[result.index] = { json: toJson(result), pairedItem: { item: result.index } };
 	}
-	// the window and zone each prospect was decided in (n8n's default zone surprises people outside New York)
-	const windowZone = windowZoneOf(this);
-	const zones = new Map(prospects.map((p) => [p.index, p.timeZone]));
-	for (const result of results) {
-		const item = output[result.index];
-		if (item) item.json.sendingWindow = describeWindow(request.options.window, zones.get(result.index), windowZone);
-	}
 	if (note && results.some((r) => r.status === 'sent')) {
 		// said twice: on each item (a later node or a CRM sees it) and above the output in the editor
 		for (const item of output) if (item) item.json.note = note;
 		this.addExecutionHints({ message: note, type: 'info', location: 'outputPane' });
 	}
-	return [output.filter((item) => item !== undefined)];
+	return finish();
 }
