@@ -22,7 +22,7 @@ export const stepsField: INodeProperties = {
 					type: 'number',
 					typeOptions: { minValue: 0 },
 					default: 3,
-					description: 'How long after the previous step (ignored for the first step)',
+					description: 'How long after the previous step. Step 1 ignores it: it goes out as soon as the sending window is open. Days and business days are whole numbers.',
 				},
 				{
 					displayName: 'Wait Unit',
@@ -42,14 +42,16 @@ export const stepsField: INodeProperties = {
 					type: 'boolean',
 					default: true,
 					description:
-						'Whether a follow-up answers the previous email: subject "Re: <first subject>", In-Reply-To and References set, so Gmail and Outlook show one conversation (ignored for the first step)',
+						'Whether a follow-up answers the previous email: subject "Re: <first subject>", In-Reply-To and References set, so Gmail and Outlook show one conversation. Step 1 ignores it.',
 				},
 				{
 					displayName: 'Subject',
 					name: 'subject',
 					type: 'string',
 					default: '',
-					description: 'Subject line. For follow-ups sent in the thread, leave empty to use "Re: <first subject>".',
+					placeholder: 'Step 1: required. Follow-ups: empty = "Re: <first subject>"',
+					description:
+						'Subject line. For follow-ups sent in the thread, leave empty to use "Re: <first subject>". Spintax such as {Quick question|Question} is resolved per prospect when the email is sent, so the expression preview shows it raw.',
 				},
 				{
 					displayName: 'Text Body',
@@ -57,7 +59,8 @@ export const stepsField: INodeProperties = {
 					type: 'string',
 					typeOptions: { rows: 8 },
 					default: '',
-					description: 'Plain-text body (what most cold emails should be)',
+					description:
+						'Plain-text body (what most cold emails should be). Spintax such as {Hi|Hello} is resolved per prospect when the email is sent (the same choice on a retry), so the expression preview shows it raw.',
 				},
 				{
 					displayName: 'HTML Body',
