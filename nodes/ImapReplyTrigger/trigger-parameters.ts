@@ -12,7 +12,10 @@ function optionalNumber(value: unknown): number | undefined {
 	return value === undefined || value === null || value === '' ? undefined : Number(value);
 }
 
-/** Sequence Keys: a top-level field; workflows saved before it moved there kept it under Options. */
+/**
+ * Sequence Keys: a top-level field. Workflows saved before it moved there kept it under Options; n8n drops
+ * that value when it builds an active workflow from the description, so it is read in test runs only.
+ */
 function sequenceKeysOf(context: ITriggerFunctions, extra: IDataObject): string {
 	const keys = context.getNodeParameter('sequenceKeys', '');
 	if (typeof keys === 'string' && keys.trim() !== '') return keys;

@@ -61,7 +61,7 @@ describe('IMAP Reply Trigger with n8n-core TriggerContext', () => {
 	it('emits replies as items, saves the cursor with the emit, resumes after a restart, and closes its connections', async () => {
 		const user = 'u36';
 		const tag = uniqueTag();
-		const params = { events: ['reply', 'bounce'], scope: 'sequence', watchJunk: false, options: { sequenceKeys: `wf-${tag}` } };
+		const params = { events: ['reply', 'bounce'], scope: 'sequence', watchJunk: false, sequenceKeys: `wf-${tag}` };
 		const first = await activate(user, params);
 		const cursorAtActivation = ((first.saved()[NODE_KEY] as IDataObject).folders as IDataObject).INBOX as IDataObject;
 		expect(cursorAtActivation.lastUid).toEqual(expect.any(Number));
@@ -100,7 +100,7 @@ describe('IMAP Reply Trigger with n8n-core TriggerContext', () => {
 
 	it('reconnects after a server kick without reporting an error', async () => {
 		const user = 'u37';
-		const activation = await activate(user, {});
+		const activation = await activate(user, { watchJunk: false });
 		await mailstack('kick', addressOf(user));
 		await eventually(async () => (await connectionsOf(user)) === 1);
 		expect(activation.errors).toEqual([]);
