@@ -103,17 +103,20 @@ export class SmtpRejection extends SequenceError {
 	/** Enhanced status code (RFC 3463), e.g. "5.7.1", when the server gave one. */
 	readonly enhancedStatus?: string;
 	readonly response: string;
+	/** The command the reply answered (`RCPT TO`, `DATA` …), when known. */
+	readonly command?: string;
 
 	constructor(
 		code: ErrorCode,
 		message: string,
-		details: { responseCode: number; enhancedStatus?: string; response: string },
+		details: { responseCode: number; enhancedStatus?: string; response: string; command?: string },
 		options: { hint?: string; cause?: unknown } = {},
 	) {
 		super(code, message, options);
 		this.responseCode = details.responseCode;
 		this.enhancedStatus = details.enhancedStatus;
 		this.response = details.response;
+		this.command = details.command;
 	}
 }
 

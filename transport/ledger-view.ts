@@ -3,7 +3,10 @@
  * mail), kept in step with what the run itself does (copies it sends, mail the re-check brings in), and
  * each prospect's state reconstructed from it by the core (`buildLedger`, `prospectState`).
  */
-import { sequenceHash } from '../core/mail/message-id';
+import { classify } from '../core/classify/classify';
+import { parseMessage } from '../core/classify/parse';
+import { findSequenceRefs } from '../core/classify/refs';
+import { ledgerAddress, sequenceHash } from '../core/mail/message-id';
 import { compactUidSet } from '../core/mail/uid-set';
 import { buildLedger, countSentSince, ledgerKey, prospectState, type InboundFact, type Ledger, type ProspectState } from '../core/sequence/ledger';
 import {
@@ -154,6 +157,26 @@ export class LedgerView {
 				autoReplyPauseDays: options.autoReplyPauseDays,
 			}),
 		);
+	}
+
+	/**
+	 * Files a delivery-status report (a recipient refused at RCPT) in INBOX and counts it now, as the
+	 * classifier reads it — the same way the next run and the IMAP Reply Trigger will read it.
+	 */
+	async recordRefusal(report: Buffer, date: Date): Promise<void> {
+		const appended = await this.sessions.inbox.append('INBOX', report, [], date);
+		const facts = await parseMessage(report);
+		this.addInbound([
+			{
+				folder: 'INBOX',
+				uid: appended ? appended.uid ?? 0 : 0,
+				messageId: facts.messageId,
+				from: facts.from?.address ? ledgerAddress(facts.from.address) : undefined,
+				date,
+				classification: classify(facts),
+				refs: findSequenceRefs(facts).refs.filter((r) => r.sequenceHash === this.seqHash),
+			},
+		]);
 	}
 
 	/** The prospect's key in the ledger. */

@@ -8,9 +8,10 @@
  * whose step is not sent after all (the previous send blocked the mailbox or used the last of a limit)
  * is released.
  */
-import { SequenceError, asSequenceError } from '../core/errors';
+import { SequenceError, SmtpRejection, asSequenceError } from '../core/errors';
 import { formatMailbox } from '../core/mail/address';
 import { ledgerAddress, prospectHash, sequenceMessageId } from '../core/mail/message-id';
+import { refusalReport } from '../core/mail/refusal-report';
 import { threadHeaders } from '../core/mail/threading';
 import { decide, type Decision, type LimitsState } from '../core/sequence/decide';
 import { pacingDelayMs } from '../core/sequence/pacing';
@@ -277,12 +278,65 @@ export class SendPipeline {
 				this.block(failure, true);
 				return this.recordSent(claimed, { unconfirmed: failure });
 			}
+			if (failure instanceof SmtpRejection && refusesRecipient(failure)) return this.recordRefusal(claimed, failure);
 			await this.release(claimed);
 			if (failure.code === 'SMTP_POLICY' || !(failure instanceof SequenceError && 'responseCode' in failure)) this.block(failure, failure.temporary);
 			return failedResult(this.base(prospect), failure, step);
 		}
 		this.confirms.add(claimed.claim.uid);
 		return this.recordSent(claimed, { response: accepted.response });
+	}
+
+	/**
+	 * The server refused this recipient for good (5xx at RCPT, not a policy refusal of the mailbox): the
+	 * claim stays in Sent, so the step is never tried again, and a delivery-status report filed in INBOX
+	 * records the bounce with the server's answer, so the stop rule "On Bounce" ends the sequence — in
+	 * this run, the next runs, and for the IMAP Reply Trigger. If filing the report fails, the step still
+	 * counts as tried (never twice) and the item says so.
+	 */
+	private async recordRefusal(claimed: Claimed, failure: SmtpRejection): Promise<ProspectResult> {
+		const { settings, sequenceKey } = this.request;
+		const { prospect, step, messageId, now } = claimed;
+		this.sentToday++;
+		this.view.addSentCopy(prospect, {
+			uid: claimed.claim.uid,
+			messageId,
+			ref: { sequenceHash: this.view.seqHash, step, prospectHash: prospectHash(sequenceKey, prospect.address.address) },
+			date: now,
+			to: [ledgerAddress(prospect.address.address)],
+			subject: claimed.subject,
+			mark: 'claim',
+		});
+		const reportId = `<refused.${messageId.replace(/^<|>$/g, '').replace(/@.*$/, '')}@${settings.email.slice(settings.email.lastIndexOf('@') + 1)}>`;
+		const report = refusalReport({
+			sender: settings.email,
+			recipient: prospect.address.address,
+			step,
+			response: failure.response,
+			enhancedStatus: failure.enhancedStatus,
+			smtpHost: settings.smtp.host,
+			original: claimed.raw,
+			messageId: reportId,
+			date: this.env.now(),
+		});
+		let recorded = true;
+		try {
+			await this.view.recordRefusal(report, this.env.now());
+		} catch (error) {
+			recorded = false;
+			this.env.log?.warn(`Could not file the bounce report for ${prospect.address.address} in INBOX: ${asSequenceError(error).message}`);
+		}
+		const decision = this.nextAfterSend(prospect);
+		return {
+			...(decision ? decisionResult(this.base(prospect), decision) : { ...this.base(prospect), status: 'failed' as const }),
+			step,
+			messageId,
+			smtpResponse: failure.response,
+			reason: `Step ${step} refused by the SMTP server for this recipient: ${failure.response}. ${
+				recorded ? 'Recorded as a bounce in INBOX' : 'The bounce report could not be filed in INBOX'
+			}; the step is not tried again.`,
+			error: failure,
+		};
 	}
 
 	/** Stops sending from this mailbox for the rest of the run; the remaining items say why. */
@@ -333,4 +387,12 @@ export class SendPipeline {
 			return undefined;
 		}
 	}
+}
+
+/**
+ * A permanent refusal of the recipient itself: a 5xx answer to RCPT TO that is not a policy refusal of
+ * the sender (5.7.x, which blocks the mailbox for the run instead).
+ */
+function refusesRecipient(failure: SmtpRejection): boolean {
+	return failure.code === 'SMTP_PERMANENT' && failure.responseCode >= 500 && /^RCPT\b/i.test(failure.command ?? '');
 }

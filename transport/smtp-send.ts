@@ -40,7 +40,7 @@ export function enhancedStatusOf(response: string): string | undefined {
 export function smtpRejection(responseCode: number, response: string, command: string, secrets: string[]): SmtpRejection {
 	const text = scrubSecrets(response.trim(), secrets);
 	const enhancedStatus = enhancedStatusOf(text);
-	const details = { responseCode, enhancedStatus, response: text };
+	const details = { responseCode, enhancedStatus, response: text, command };
 	if (responseCode >= 400 && responseCode < 500) {
 		return new SmtpRejection('SMTP_TEMPORARY', `The SMTP server temporarily refused the message at ${command}: ${text}`, details, {
 			hint: 'Nothing was recorded as sent; the next run tries again.',

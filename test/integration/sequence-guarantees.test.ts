@@ -250,6 +250,43 @@ describe('scenario 5: every re-check result counts', () => {
 	});
 });
 
+describe('scenario 4: a recipient refused for good is recorded as bounced, not retried every run', () => {
+	it('scenario 4: 550 5.1.1 at RCPT stops the prospect as bounced with the SMTP answer, and no later run tries again', async () => {
+		// Postfix on the stack accepts unknown local users and bounces later; a refusal at RCPT needs the in-process server
+		const rcptTried: string[] = [];
+		const server = await faultSmtpServer((to) => {
+			rcptTried.push(to);
+			return to.startsWith('nobody') ? { at: 'rcpt', code: 550, text: `5.1.1 <${to}>: Recipient address rejected: User unknown` } : undefined;
+		});
+		try {
+			const key = `refused-${unique()}`;
+			const gone = `nobody-${unique()}@elsewhere.test`;
+			const base = via(request('u98', { sender: 'u98', sequenceKey: key, steps: hello, prospects: [gone, 'someone@elsewhere.test'] }), server.port);
+			const first = await runAt(base, NOW);
+			expect(first.map((r) => [r.status, r.stopReason ?? r.step])).toEqual([
+				['stopped', 'bounced'],
+				['sent', 1],
+			]);
+			expect(first[0].smtpResponse).toBe(`550 5.1.1 <${gone}>: Recipient address rejected: User unknown`);
+			expect(first[0].reason).toBe(
+				`Step 1 refused by the SMTP server for this recipient: 550 5.1.1 <${gone}>: Recipient address rejected: User unknown. Recorded as a bounce in INBOX; the step is not tried again.`,
+			);
+			const id = sequenceMessageId(key, gone, 1, 'example.test');
+			const reports = async () => (await readMailbox('u98')).filter((m) => m.source.includes(id));
+			expect((await reports()).map((m) => m.from)).toEqual(['MAILER-DAEMON@example.test']);
+
+			const again = await runAt(base, LATER);
+			expect(again[0]).toMatchObject({ status: 'stopped', stopReason: 'bounced', history: [{ step: 1, messageId: id }] });
+			expect(again[1].status).toBe('completed');
+			expect(rcptTried.filter((to) => to === gone)).toHaveLength(1);
+			expect(await reports()).toHaveLength(1);
+			expect((await readMailbox('u98', 'Sent')).filter((m) => m.messageId === id)).toHaveLength(1);
+		} finally {
+			await server.close();
+		}
+	});
+});
+
 describe('scenario 13: every path closes its sockets', () => {
 	it('scenario 13: a run whose IMAP login fails has closed every connection when it returns', async () => {
 		const base = request('u87', { sender: 'u87', sequenceKey: `login-${unique()}`, steps: hello, prospects: [addressOf('u88')] });
