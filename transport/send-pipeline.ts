@@ -15,11 +15,13 @@ import { refusalReport } from '../core/mail/refusal-report';
 import { threadHeaders } from '../core/mail/threading';
 import { decide, type Decision, type LimitsState } from '../core/sequence/decide';
 import { pacingDelayMs } from '../core/sequence/pacing';
+import { startOfDay } from '../core/sequence/schedule';
 import type { RenderedStep } from '../core/sequence/render';
 import type { RunEnvironment, RunProspect, RunRequest } from '../core/sequence/run-request';
 import { decisionResult, failedResult, isoString, type ProspectResult } from '../core/sequence/run-result';
 import { composeRaw } from './compose';
 import type { ConfirmQueue } from './confirm-queue';
+import { DailyCount } from './daily-count';
 import type { LedgerView } from './ledger-view';
 import type { MailboxSessions } from './mailbox-sessions';
 import { claimStep, releaseClaim, type Claim } from './sent-claim';
@@ -51,6 +53,7 @@ interface InFlight {
 /** The sending side of one run. */
 export class SendPipeline {
 	private smtp?: SmtpSession;
+	private readonly dailyCount: DailyCount;
 	private sentThisRun = 0;
 	private lastSendAt?: number;
 	/** Set when the mailbox stopped sending for the rest of the run (policy rejection or lost connection). */
@@ -68,7 +71,9 @@ export class SendPipeline {
 		private sentToday: number,
 		/** Due steps rendered before the first send (see `failFast`). */
 		private readonly rendered: ReadonlyMap<number, { step: number; email: RenderedStep }>,
-	) {}
+	) {
+		this.dailyCount = new DailyCount(sessions.sent);
+	}
 
 	/** The prospect's decision now, with this run's limits. */
 	decideFor(prospect: RunProspect, now: Date): Decision {
@@ -242,7 +247,27 @@ export class SendPipeline {
 			await this.release(claimed);
 			return decisionResult(this.base(prospect), again);
 		}
-		return claimed;
+		return this.withinDailyLimit(claimed);
+	}
+
+	/**
+	 * The daily limit across runs and workflows (`daily-count.ts`): the claim's rank among today's claims
+	 * in Sent. Ranked above the limit → released, and this run sends nothing more today.
+	 */
+	private async withinDailyLimit(claimed: Claimed): Promise<Claimed | ProspectResult> {
+		const { options } = this.request;
+		let rank: number;
+		try {
+			rank = await this.dailyCount.rankOf(claimed.claim.uid, startOfDay(claimed.now, options.window.timeZone).toJSDate());
+		} catch (error) {
+			await this.release(claimed);
+			return failedResult(this.base(claimed.prospect), asSequenceError(error), claimed.step);
+		}
+		if (rank <= options.dailyLimit) return claimed;
+		await this.release(claimed);
+		// other runs used the rest of today's limit: every later decision of this run says so
+		this.sentToday = Math.max(this.sentToday, options.dailyLimit);
+		return decisionResult(this.base(claimed.prospect), this.decideFor(claimed.prospect, claimed.now));
 	}
 
 	/** Why a claimed step must not go out after the previous send settled (mailbox blocked, limit used up), if it must not. */

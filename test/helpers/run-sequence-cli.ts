@@ -11,12 +11,13 @@ interface CliConfig {
 	prospects: string[];
 	steps: TestStep[];
 	pacingSeconds?: number;
+	dailyLimit?: number;
 }
 
 async function main(): Promise<void> {
 	const config = JSON.parse(process.argv[2] ?? '{}') as CliConfig;
 	const pacing = config.pacingSeconds ?? 0;
-	const request = sequenceRequest({ ...config, settings: { pacingMinSeconds: pacing, pacingMaxSeconds: pacing } });
+	const request = sequenceRequest({ ...config, settings: { pacingMinSeconds: pacing, pacingMaxSeconds: pacing, ...(config.dailyLimit ? { dailyLimit: config.dailyLimit } : {}) } });
 	const results = await runSequence(request, {
 		now: () => new Date(),
 		sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

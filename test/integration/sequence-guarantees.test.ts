@@ -4,6 +4,8 @@
  * in-process SMTP server where the fault cannot be produced otherwise. Users u81–u95, u98–u100 and
  * exo01–exo05 belong to this file.
  */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import type { ImapFlow } from 'imapflow';
 import { sequenceMessageId } from '../../core/mail/message-id';
 import type { RunRequest } from '../../core/sequence/run-request';
@@ -20,6 +22,8 @@ import { addressOf, resetMailboxes, settingsFor, stack } from '../helpers/mailst
 import { readMailbox, replyFrom, runAt, sequenceRequest, simulatedClock, waitForMessage } from '../helpers/sequence';
 import { dovecotSessions, ownSocketsTo, settlesToZero } from '../helpers/sockets';
 
+const TSX = path.resolve(__dirname, '../../node_modules/.bin/tsx');
+const CLI = path.resolve(__dirname, '../helpers/run-sequence-cli.ts');
 const NOW = new Date(Date.now() - 60 * 60_000);
 const LATER = new Date(NOW.getTime() + 20 * 60_000);
 const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
@@ -284,6 +288,63 @@ describe('scenario 4: a recipient refused for good is recorded as bounced, not r
 		} finally {
 			await server.close();
 		}
+	});
+});
+
+describe('scenario 6: the daily limit holds for runs at the same time', () => {
+	const LIMIT = 3;
+	/** Sends in `user`'s Sent of any of `keys`, as distinct Message-IDs (what the daily limit counts). */
+	const sentIds = async (user: string, keys: string[]) => {
+		const hashes = keys.map((k) => sequenceMessageId(k, 'x@example.test', 1, 'example.test').split('.')[1]);
+		return new Set((await readMailbox(user, 'Sent')).map((m) => m.messageId).filter((id) => hashes.some((h) => id.startsWith(`<sq.${h}.`))));
+	};
+	/** Waits for every sent step to arrive, then counts what the prospects received with `tag`. */
+	const delivered = async (user: string, ids: Set<string>, tag: string) => {
+		for (const id of ids) await waitForMessage(user, (m) => m.messageId === id);
+		return (await readMailbox(user)).filter((m) => m.headers.includes(tag)).length;
+	};
+
+	it('scenario 6: two processes on the same prospects with a limit below the due count send the limit, not twice the limit', async () => {
+		SENDERS.add('u100');
+		const tag = unique();
+		const key = `limit-processes-${tag}`;
+		const prospects = Array.from({ length: 6 }, (_, i) => `u99+p${i}${tag}@example.test`);
+		const config = JSON.stringify({ sender: 'u100', sequenceKey: key, prospects, steps: hello, dailyLimit: LIMIT });
+		const runProcess = () =>
+			new Promise<{ code: number | null; out: string }>((resolve) => {
+				const child = spawn(TSX, [CLI, config], { stdio: ['ignore', 'pipe', 'inherit'] });
+				let out = '';
+				child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+				child.on('close', (code) => resolve({ code, out }));
+			});
+		const [a, b] = await Promise.all([runProcess(), runProcess()]);
+		expect([a.code, b.code]).toEqual([0, 0]);
+		const statuses = [...(JSON.parse(a.out) as string[]), ...(JSON.parse(b.out) as string[])];
+		expect(statuses.filter((s) => s === 'sent')).toHaveLength(LIMIT);
+		const ids = await sentIds('u100', [key]);
+		expect(ids.size).toBe(LIMIT);
+		expect(await delivered('u99', ids, tag)).toBe(LIMIT);
+	});
+
+	it('scenario 6: two workflows (two sequences) on one mailbox at the same time share one daily limit', async () => {
+		const tag = unique();
+		const keys = [`limit-wf-a-${tag}`, `limit-wf-b-${tag}`];
+		const runs = keys.map((key, w) =>
+			request('u99', {
+				sender: 'u99',
+				sequenceKey: key,
+				steps: hello,
+				prospects: Array.from({ length: 4 }, (_, i) => `u100+w${w}${i}${tag}@example.test`),
+				settings: { dailyLimit: LIMIT },
+			}),
+		);
+		const env = () => ({ now: () => new Date(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)), random: Math.random });
+		const [a, b] = await Promise.all(runs.map((run) => runSequence(run, env())));
+		expect([...a, ...b].filter((r) => r.status === 'sent')).toHaveLength(LIMIT);
+		expect([...a, ...b].filter((r) => r.status !== 'sent').map((r) => r.status)).toEqual(Array(8 - LIMIT).fill('dailyLimitReached'));
+		const ids = await sentIds('u99', keys);
+		expect(ids.size).toBe(LIMIT);
+		expect(await delivered('u100', ids, tag)).toBe(LIMIT);
 	});
 });
 

@@ -77,7 +77,7 @@ export const scheduleFields: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 1 },
 				default: 50,
-				description: "Counted from the Sent folder (all sequences of this mailbox, today in the window's time zone), so it holds across runs and workflows",
+				description: "Counted from the Sent folder (all sequences of this mailbox, today in the window's time zone), so it holds across runs and workflows, also when they run at the same time",
 			},
 			{
 				displayName: 'Max Sends per Run',

@@ -1,0 +1,44 @@
+/**
+ * The daily limit, race-free across runs, processes and workflows on one mailbox — the same rule as the
+ * claim: once a step is claimed in Sent, count today's copies of our messages (any sequence) whose UID is
+ * at or below the claim's. UIDs ascend in the order messages are added (RFC 3501 §2.3.1.1), so that count
+ * is this send's rank among everything claimed today, whoever claimed it; a claim ranked above the limit
+ * is released. Claims released later (a lost race, a reply) can only make a rank too high — one send too
+ * few, never one too many.
+ */
+import type { FetchMessageObject, ImapFlow } from 'imapflow';
+import { countSentSince, type SentFact } from '../core/sequence/ledger';
+
+/** When a copy was sent: its Date header, else its internal date (as the ledger reads it). */
+function dateOf(message: FetchMessageObject): Date {
+	const header = message.envelope?.date ? new Date(message.envelope.date) : undefined;
+	if (header && !Number.isNaN(header.getTime())) return header;
+	const internal = message.internalDate ? new Date(message.internalDate) : undefined;
+	return internal && !Number.isNaN(internal.getTime()) ? internal : new Date(0);
+}
+
+/** Counts today's claims up to a UID on the session that has Sent selected; remembers what it fetched. */
+export class DailyCount {
+	/** Our copies fetched so far, by UID (a copy never changes its Message-ID or Date). */
+	private readonly known = new Map<number, SentFact>();
+
+	constructor(private readonly sent: ImapFlow) {}
+
+	/** How many distinct emails of ours (any sequence) in Sent are dated from `dayStart` and have a UID ≤ `uid`. */
+	async rankOf(uid: number, dayStart: Date): Promise<number> {
+		// EXPUNGE responses of other sessions' released claims arrive with the NOOP (RFC 3501 §7.4.1)
+		await this.sent.noop();
+		// SINCE compares dates only, in the server's zone: ask from the day before, then filter by Date
+		const dayBefore = new Date(dayStart.getTime() - 24 * 60 * 60 * 1000);
+		const found = await this.sent.search({ uid: `1:${uid}`, since: dayBefore, header: { 'message-id': '<sq.' }, deleted: false }, { uid: true });
+		const uids = Array.isArray(found) ? found : [];
+		const unknown = uids.filter((u) => !this.known.has(u));
+		if (unknown.length > 0) {
+			for (const message of await this.sent.fetchAll(unknown.join(','), { uid: true, envelope: true, internalDate: true }, { uid: true })) {
+				this.known.set(message.uid, { messageId: message.envelope?.messageId ?? '', date: dateOf(message), to: [] });
+			}
+		}
+		const facts = uids.map((u) => this.known.get(u)).filter((f): f is SentFact => f !== undefined);
+		return countSentSince(facts, dayStart);
+	}
+}
