@@ -44,6 +44,8 @@ export const ERROR_CODES = {
 	IMAP_NO_SENT_FOLDER: { temporary: false },
 	// the trigger: n8n could not take a batch of replies (e.g. storing an attachment failed)
 	EMIT_FAILED: { temporary: true },
+	/** The n8n execution was stopped: nothing more is sent; the next run goes on. */
+	RUN_CANCELLED: { temporary: true },
 	// catch-all
 	UNEXPECTED: { temporary: false },
 } as const satisfies Record<string, { temporary: boolean }>;

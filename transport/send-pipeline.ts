@@ -122,6 +122,7 @@ export class SendPipeline {
 			return result.status === 'failed' && failFast === true;
 		};
 		for (const prospect of due) {
+			if (this.cancelled(prospect, results)) continue;
 			const wait = inFlight || this.lastSendAt !== undefined ? pacingDelayMs(options.pacingMinSeconds, options.pacingMaxSeconds, this.env.random) : 0;
 			if (inFlight && (wait > 0 || inFlight.key === this.view.keyOf(prospect) || this.lastOfALimit())) {
 				if (await settle()) return true;
@@ -137,6 +138,7 @@ export class SendPipeline {
 					continue;
 				}
 				await this.env.sleep(wait);
+				if (this.cancelled(prospect, results)) continue;
 			}
 			const claimed = await this.claimDue(prospect);
 			if (await settle()) {
@@ -146,6 +148,11 @@ export class SendPipeline {
 			if (!('claim' in claimed)) {
 				results.set(prospect.index, claimed);
 				if (claimed.status === 'failed' && failFast === true) return true;
+				continue;
+			}
+			if (this.env.cancel?.aborted) {
+				await this.release(claimed);
+				this.cancelled(prospect, results);
 				continue;
 			}
 			const held = this.heldBack(claimed);
@@ -158,6 +165,14 @@ export class SendPipeline {
 			inFlight = { key: this.view.keyOf(prospect), done: this.transmit(claimed) };
 		}
 		return settle();
+	}
+
+	/** If the execution was stopped: records why the prospect gets nothing, and says so. */
+	private cancelled(prospect: RunProspect, results: Map<number, ProspectResult>): boolean {
+		if (!this.env.cancel?.aborted) return false;
+		const stopped = new SequenceError('RUN_CANCELLED', 'Not sent: the execution was stopped before this step went out.', { hint: 'The next run sends it when it is due.' });
+		results.set(prospect.index, failedResult(this.base(prospect), stopped));
+		return true;
 	}
 
 	/** Closes the SMTP connection. */

@@ -95,4 +95,10 @@ export interface RunEnvironment {
 	random(): number;
 	/** Warnings from the mail libraries (e.g. flags the server would not keep). Silent without. */
 	log?: RunLog;
+	/**
+	 * Aborted when the n8n execution is stopped: no further send starts, a claim not yet sent is
+	 * released, and `sleep` should return early (the node's does). A transaction already in flight ends
+	 * normally — cutting it could leave the outcome unknown.
+	 */
+	cancel?: AbortSignal;
 }

@@ -100,6 +100,8 @@ export interface RunOptions {
 	 * started by an active trigger such as the Schedule Trigger.
 	 */
 	mode?: WorkflowExecuteMode;
+	/** Called once the execution started, with what stopping it from the editor does (n8n's cancel). */
+	onStart?: (execution: { cancel(): void }) => void;
 }
 
 /** What a run produced. */
@@ -164,7 +166,10 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 		},
 	});
 	const execute = new WorkflowExecute(additionalData, mode, runExecutionData);
-	await execute.processRunExecutionData(workflow);
+	const running = execute.processRunExecutionData(workflow);
+	options.onStart?.({ cancel: () => running.cancel() });
+	// after a cancel this settles only when the node's execute() has returned
+	await running;
 	const run = await finished;
 	return {
 		run,

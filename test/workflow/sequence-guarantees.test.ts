@@ -9,6 +9,8 @@ import { MANUAL_TRIGGER, ManualTrigger } from '../harness/manual-trigger';
 import { SEQUENCE_NODE, SEQUENCE_TYPE, sequenceWorkflow } from '../harness/sequence-workflow';
 import { credentialFor, resetMailboxes, stack } from '../helpers/mailstack';
 import { readMailbox, waitForMessage } from '../helpers/sequence';
+import { dovecotSessions, settlesToZero } from '../helpers/sockets';
+import { sequenceHash as sequenceHashOf } from '../../core/mail/message-id';
 import { uniqueTag } from '../integration/trigger/trigger-fixtures';
 
 const nodeClasses = { [MANUAL_TRIGGER]: ManualTrigger, [SEQUENCE_TYPE]: SmtpSequence };
@@ -137,5 +139,41 @@ describe('scenario 7: a bad wait value is refused when the parameters are read',
 			['failed', 'Step 2: Wait Before This Step is 1.5 days; expected a whole number of at least 0'],
 		]);
 		expect((await readMailbox('u97')).filter((m) => m.subject === subject)).toEqual([]);
+	});
+});
+
+describe('scenario 8: stopping the execution stops sending', () => {
+	it('scenario 8: an execution stopped during the pacing pause sends nothing more and leaves no claim in Sent', async () => {
+		const tag = uniqueTag();
+		const subject = `Stop ${tag}`;
+		const key = `cancel-${tag}`;
+		const people = ['g', 'h', 'i'].map((p) => ({ email: prospect(`${p}${tag}`) }));
+		let stopped: Promise<void> | undefined;
+		const result = await runWorkflow({
+			workflow: sequenceWorkflow({
+				operation: 'send',
+				sequenceKey: key,
+				email: '={{ $json.email }}',
+				steps: { step: [{ subject, text: 'Hello', waitAmount: 0, waitUnit: 'days' }] },
+				window: openWindow,
+				pacing: { minDelaySeconds: 5, maxDelaySeconds: 5 },
+			}),
+			nodeClasses,
+			credentials: { outreachMailboxApi: credentialFor(SENDER) },
+			input: people.map((json) => ({ json })),
+			// a production run (a manual one from the editor does not pace)
+			mode: 'trigger',
+			onStart: (execution) => {
+				// stop it (as the editor's Stop button does) once the first email arrived: the run is pacing
+				stopped = waitForMessage('u97', (m) => m.subject === subject, 'INBOX', 60_000).then(() => execution.cancel());
+			},
+		});
+		await stopped;
+		expect(result.run.status).toBe('canceled');
+		expect(await settlesToZero(() => dovecotSessions(SENDER))).toBe(0);
+		const received = (await readMailbox('u97')).filter((m) => m.subject === subject);
+		expect(received.map((m) => m.headers.includes(people[0].email))).toEqual([true]);
+		const hash = sequenceHashOf(key);
+		expect((await readMailbox(SENDER, 'Sent')).filter((m) => m.messageId.startsWith(`<sq.${hash}.`))).toHaveLength(1);
 	});
 });

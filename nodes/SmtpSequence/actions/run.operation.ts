@@ -63,6 +63,34 @@ function windowZoneOf(fn: IExecuteFunctions): 'window' | 'workflow' {
 	return typeof window.timeZone === 'string' && window.timeZone.trim() !== '' ? 'window' : 'workflow';
 }
 
+/**
+ * n8n's signal that the execution was stopped (n8n-workflow 1.x and 2.x give it to every execute
+ * context). Without it a stopped execution would go on sending until its run ends: say so in the log.
+ */
+function cancelSignalOf(fn: IExecuteFunctions): AbortSignal | undefined {
+	const signal = typeof fn.getExecutionCancelSignal === 'function' ? fn.getExecutionCancelSignal() : undefined;
+	if (!signal) {
+		fn.logger.warn(
+			'This n8n version gives nodes no execution cancel signal: stopping the execution does not stop the SMTP Sequence run, which ends at Max Sends per Run or Max Run Minutes.',
+		);
+	}
+	return signal;
+}
+
+/** The pacing pause: a timer that ends early when the execution is stopped. */
+function pause(ms: number, cancel: AbortSignal | undefined): Promise<void> {
+	return new Promise((resolve) => {
+		if (cancel?.aborted) return resolve();
+		const done = () => {
+			clearTimeout(timer);
+			cancel?.removeEventListener('abort', done);
+			resolve();
+		};
+		const timer = setTimeout(done, ms);
+		cancel?.addEventListener('abort', done, { once: true });
+	});
+}
+
 /** Runs the operation for all input items. */
 export async function runOperation(this: IExecuteFunctions, operation: 'send' | 'preview'): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -136,6 +164,7 @@ export async function runOperation(this: IExecuteFunctions, operation: 'send' | 
 		return finish();
 	}
 	const addresses = new Map(prospects.map((p) => [p.index, p.address.address]));
+	const cancel = cancelSignalOf(this);
 	const results = await runSequence(
 		{
 			...request,
@@ -146,9 +175,10 @@ export async function runOperation(this: IExecuteFunctions, operation: 'send' | 
 		},
 		{
 			now: () => new Date(),
-			sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+			sleep: (ms) => pause(ms, cancel),
 			random: Math.random,
 			log: { warn: (message) => this.logger.warn(message) },
+			...(cancel ? { cancel } : {}),
 		},
 	);
 	for (const result of results) {
