@@ -72,7 +72,7 @@ function viaServer(request: RunRequest, port: number): RunRequest {
 }
 
 describe('SMTP faults (in-process server, real Dovecot ledger)', () => {
-	it('5.1.1 → permanent for that prospect only; 452 → temporary; 5.7.1 at DATA blocks the mailbox for the run', async () => {
+	it('5.1.1 at RCPT → that prospect bounced (issue 8, scenario 4); 452 → temporary; 5.7.1 at DATA blocks the mailbox for the run', async () => {
 		const server = await faultyServer();
 		try {
 			const request = viaServer(
@@ -86,17 +86,18 @@ describe('SMTP faults (in-process server, real Dovecot ledger)', () => {
 			);
 			const results = await runAt(request, NOW);
 			expect(results.map((r) => [r.status, r.error?.code ?? null, r.error?.temporary ?? null])).toEqual([
-				['failed', 'SMTP_PERMANENT', false],
+				['stopped', 'SMTP_PERMANENT', false],
 				['failed', 'SMTP_TEMPORARY', true],
 				['sent', null, null],
 				['failed', 'SMTP_POLICY', false],
 				['failed', 'SMTP_POLICY', false],
 			]);
 			expect(results[0].reason).toContain('550 5.1.1');
+			expect(results[0].stopReason).toBe('bounced');
 			expect(server.received).toEqual(['judy@example.test', 'spammy@example.test']);
-			// only the accepted message stays recorded in Sent
+			// the accepted message stays recorded in Sent, and the refused recipient's claim (tried, never again)
 			const sent = await readMailbox('u41', 'Sent');
-			expect(sent.map((m) => m.messageId)).toEqual([results[2].messageId]);
+			expect(sent.map((m) => m.messageId).sort()).toEqual([results[0].messageId, results[2].messageId].sort());
 		} finally {
 			await server.close();
 		}
