@@ -14,7 +14,7 @@ import { credentialFor, resetMailboxes } from '../../helpers/mailstack';
 const nodeClasses = { [MANUAL_TRIGGER]: ManualTrigger, [SEQUENCE_TYPE]: SmtpSequence };
 const steps = { step: [{ subject: 'Hello', text: 'Hi there', waitAmount: 0, waitUnit: 'days' }] };
 
-beforeAll(() => resetMailboxes('u168'));
+beforeAll(() => resetMailboxes('u146'));
 
 describe('issue 14 point 2: effective defaults visible', () => {
 	const properties = new SmtpSequence().description.properties;
@@ -42,7 +42,7 @@ describe('issue 14 point 2: effective defaults visible', () => {
 		const result = await runWorkflow({
 			workflow: sequenceWorkflow({ operation: 'preview', sequenceKey: `defaults-${Date.now()}`, steps }),
 			nodeClasses,
-			credentials: { outreachMailboxApi: credentialFor('u168') },
+			credentials: { outreachMailboxApi: credentialFor('u146') },
 			input: [{ json: { email: 'someone@example.test' } }, { json: { email: 'paris@example.test', tz: 'Europe/Paris' } }],
 		});
 		expect(result.error).toBeUndefined();
@@ -63,7 +63,7 @@ describe('issue 14 point 2: effective defaults visible', () => {
 				window: { days: [1, 2, 3, 4, 5, 6, 7], from: '08:00', to: '18:00' },
 			}),
 			nodeClasses,
-			credentials: { outreachMailboxApi: credentialFor('u168') },
+			credentials: { outreachMailboxApi: credentialFor('u146') },
 			input: [{ json: { email: 'paris@example.test', tz: 'Europe/Paris' } }],
 		});
 		expect(result.output(SEQUENCE_NODE)[0].json.sendingWindow).toBe("every day 08:00–18:00 Europe/Paris (the prospect's time zone)");

@@ -33,7 +33,7 @@ function subtitleFor(parameters: INodeParameters): unknown {
 	return workflow.expression.getSimpleParameterValue(resolved, trigger.description.subtitle as string, 'internal', {});
 }
 
-beforeAll(() => resetMailboxes('u169', 'u170'));
+beforeAll(() => resetMailboxes('u147', 'u148'));
 
 describe('issue 14 point 4: the trigger events are not narrowed silently', () => {
 	it('no parameter is displayed as "Event"/"Events"/"Trigger On", so n8n generates no "On …" action that keeps a single event', () => {
@@ -59,11 +59,11 @@ describe('issue 14 point 4: the trigger events are not narrowed silently', () =>
 	it('"No matching message" names the events filter when only other events are there', async () => {
 		const tag = uniqueTag();
 		const prospect = 'someone@example.test';
-		await appendTo('u169', 'INBOX', replyRaw({ from: prospect, to: addressOf('u169'), subject: `Re: hi ${tag}`, inReplyTo: ourId(`ed-${tag}`, prospect, 1) }));
+		await appendTo('u147', 'INBOX', replyRaw({ from: prospect, to: addressOf('u147'), subject: `Re: hi ${tag}`, inReplyTo: ourId(`ed-${tag}`, prospect, 1) }));
 		const result = await runWorkflow({
 			workflow: { nodes: [triggerNode({ events: ['complaint'], watchJunk: false })], connections: {} },
 			nodeClasses: { [TYPE]: ImapReplyTrigger },
-			credentials: { outreachMailboxApi: credentialFor('u169') },
+			credentials: { outreachMailboxApi: credentialFor('u147') },
 		});
 		expect(result.error?.message).toBe('No matching message among the last 50 messages of INBOX (Start the Workflow On: complaints; SMTP Sequence emails only)');
 		expect(String((result.error as { description?: string } | undefined)?.description)).toContain('"Start the Workflow On"');
@@ -76,11 +76,11 @@ describe('issue 14 point 9: Sequence Keys visible, classReason in words, one Jun
 		const tag = uniqueTag();
 		const key = `keys-${tag}`;
 		const prospect = 'ann@example.test';
-		await appendTo('u169', 'INBOX', replyRaw({ from: prospect, to: addressOf('u169'), subject: `Re: keys ${tag}`, inReplyTo: ourId(key, prospect, 1) }));
+		await appendTo('u147', 'INBOX', replyRaw({ from: prospect, to: addressOf('u147'), subject: `Re: keys ${tag}`, inReplyTo: ourId(key, prospect, 1) }));
 		const result = await runWorkflow({
 			workflow: { nodes: [triggerNode({ sequenceKeys: key, watchJunk: false })], connections: {} },
 			nodeClasses: { [TYPE]: ImapReplyTrigger },
-			credentials: { outreachMailboxApi: credentialFor('u169') },
+			credentials: { outreachMailboxApi: credentialFor('u147') },
 		});
 		expect(result.error).toBeUndefined();
 		expect(result.output(NAME)[0].json).toMatchObject({
@@ -102,11 +102,11 @@ describe('issue 14 point 9: Sequence Keys visible, classReason in words, one Jun
 
 		const tag = uniqueTag();
 		const prospect = 'spam-filtered@example.test';
-		await appendTo('u170', 'Junk', replyRaw({ from: prospect, to: addressOf('u170'), subject: `Re: junk ${tag}`, inReplyTo: ourId(`junk-${tag}`, prospect, 1) }));
+		await appendTo('u148', 'Junk', replyRaw({ from: prospect, to: addressOf('u148'), subject: `Re: junk ${tag}`, inReplyTo: ourId(`junk-${tag}`, prospect, 1) }));
 		const result = await runWorkflow({
 			workflow: { nodes: [triggerNode({})], connections: {} },
 			nodeClasses: { [TYPE]: ImapReplyTrigger },
-			credentials: { outreachMailboxApi: credentialFor('u170') },
+			credentials: { outreachMailboxApi: credentialFor('u148') },
 		});
 		expect(result.error).toBeUndefined();
 		expect(result.output(NAME)[0].json).toMatchObject({ subject: `Re: junk ${tag}`, folder: 'Junk' });
