@@ -335,18 +335,10 @@ export class SendPipeline {
 	 * counts as tried (never twice) and the item says so.
 	 */
 	private async recordRefusal(claimed: Claimed, failure: SmtpRejection): Promise<ProspectResult> {
-		const { settings, sequenceKey } = this.request;
-		const { prospect, step, messageId, now } = claimed;
+		const { settings } = this.request;
+		const { prospect, step, messageId } = claimed;
 		this.sentToday++;
-		this.view.addSentCopy(prospect, {
-			uid: claimed.claim.uid,
-			messageId,
-			ref: { sequenceHash: this.view.seqHash, step, prospectHash: prospectHash(sequenceKey, prospect.address.address) },
-			date: now,
-			to: [ledgerAddress(prospect.address.address)],
-			subject: claimed.subject,
-			mark: 'claim',
-		});
+		this.addToLedger(claimed, 'claim');
 		const reportId = `<refused.${messageId.replace(/^<|>$/g, '').replace(/@.*$/, '')}@${settings.email.slice(settings.email.lastIndexOf('@') + 1)}>`;
 		const report = refusalReport({
 			sender: settings.email,
@@ -379,6 +371,20 @@ export class SendPipeline {
 		};
 	}
 
+	/** Adds the claimed step's copy in Sent to this run's ledger view ('claim' while its outcome is unknown or refused). */
+	private addToLedger(claimed: Claimed, mark: 'claim' | 'confirmed'): void {
+		const { prospect, step, messageId, now } = claimed;
+		this.view.addSentCopy(prospect, {
+			uid: claimed.claim.uid,
+			messageId,
+			ref: { sequenceHash: this.view.seqHash, step, prospectHash: prospectHash(this.request.sequenceKey, prospect.address.address) },
+			date: now,
+			to: [ledgerAddress(prospect.address.address)],
+			subject: claimed.subject,
+			mark,
+		});
+	}
+
 	/** Stops sending from this mailbox for the rest of the run; the remaining items say why. */
 	private block(failure: SequenceError, temporary: boolean): void {
 		this.blocked = new SequenceError(failure.code === 'SMTP_UNCONFIRMED' ? 'CONNECTION_CLOSED' : failure.code, `Not sent: sending from ${this.request.settings.email} stopped for this run. ${failure.message}`, {
@@ -389,21 +395,12 @@ export class SendPipeline {
 
 	/** Counts a step that went out (or may have) and adds it to the ledger view. */
 	private recordSent(claimed: Claimed, outcome: { response: string } | { unconfirmed: SequenceError }): ProspectResult {
-		const { sequenceKey } = this.request;
 		const { prospect, step, messageId, now } = claimed;
 		this.sentThisRun++;
 		this.sentToday++;
 		this.lastSendAt = this.env.now().getTime();
 		const unconfirmed = 'unconfirmed' in outcome;
-		this.view.addSentCopy(prospect, {
-			uid: claimed.claim.uid,
-			messageId,
-			ref: { sequenceHash: this.view.seqHash, step, prospectHash: prospectHash(sequenceKey, prospect.address.address) },
-			date: now,
-			to: [ledgerAddress(prospect.address.address)],
-			subject: claimed.subject,
-			mark: unconfirmed ? 'claim' : 'confirmed',
-		});
+		this.addToLedger(claimed, unconfirmed ? 'claim' : 'confirmed');
 		const after = this.nextAfterSend(prospect);
 		return {
 			...this.base(prospect),
