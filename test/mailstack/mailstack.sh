@@ -65,7 +65,7 @@ SMTPS_SELFSIGNED_EXPIRED_PORT=${SMTPS_SELFSIGNED_EXPIRED_PORT:-${MAILSTACK_SMTPS
 SELFSIGNED_HOST=${SELFSIGNED_HOST:-${MAILSTACK_SELFSIGNED_HOST:-127.0.0.2}}
 DOMAIN=${MAILSTACK_DOMAIN:-example.test}
 # many users, so that each test file can own its mailboxes (the mailbox is the ledger)
-USERS=${MAILSTACK_USERS:-alice bob carol dave erin frank grace heidi ivan judy demo prospect1 prospect2 prospect3 colleague $(printf "u%02d " $(seq 1 99)) $(printf "u%03d " $(seq 100 200)) $(printf "s%02d " $(seq 1 30)) bench-aged bench-fresh bench-fresh10k bench-100k bench-catchup bench-agency}
+USERS=${MAILSTACK_USERS:-alice bob carol dave erin frank grace heidi ivan judy demo prospect1 prospect2 prospect3 colleague $(printf "u%02d " $(seq 1 99)) $(printf "u%03d " $(seq 100 300)) $(printf "s%02d " $(seq 1 30)) bench-aged bench-fresh bench-fresh10k bench-100k bench-catchup bench-agency}
 # Exchange-Online-like users: their folders keep no custom keywords (PERMANENTFLAGS without \*), see
 # the no-keyword ACL in write_config. Exchange answers "PERMANENTFLAGS (\Seen \Answered \Flagged \Deleted \Draft $MDNSent)".
 NO_KEYWORD_USERS=${MAILSTACK_NO_KEYWORD_USERS:-$(printf "exo%02d " $(seq 1 10))}
@@ -73,7 +73,7 @@ PASSWORD=${MAILSTACK_PASSWORD:-secret}
 HOST=127.0.0.1
 # Bumped whenever the generated configuration gains listeners or certificates: a running instance of an
 # older layout counts as stopped for `status` (exit 3) and `start` restarts it with the new configuration.
-LAYOUT=5
+LAYOUT=6
 
 DCONF=$BASE/dovecot/dovecot.conf
 PCONF=$BASE/postfix
