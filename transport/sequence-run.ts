@@ -9,8 +9,8 @@ import type { Decision } from '../core/sequence/decide';
 import { withFooter } from '../core/sequence/footer';
 import type { RenderedStep } from '../core/sequence/render';
 import type { RunEnvironment, RunProspect, RunRequest } from '../core/sequence/run-request';
-import { baseResult, decisionResult, failedResult, isoString, type ProspectResult } from '../core/sequence/run-result';
-import { planRemaining } from '../core/sequence/schedule';
+import { baseResult, decisionResult, failedResult, type ProspectResult } from '../core/sequence/run-result';
+import { previewProspect, type PreviewOfProspect } from '../core/sequence/preview';
 import { ConfirmQueue } from './confirm-queue';
 import { LedgerView } from './ledger-view';
 import { MailboxSessions } from './mailbox-sessions';
@@ -64,7 +64,7 @@ export async function runSequence(request: RunRequest, env: RunEnvironment): Pro
 				results.set(prospect.index, failedResult(view.base(prospect, now), asSequenceError(error)));
 				continue;
 			}
-			if (operation === 'preview') results.set(prospect.index, preview(request, view, render, prospect, decision, now));
+			if (operation === 'preview') results.set(prospect.index, preview(request, view, prospect, decision, now));
 			else if (decision.status === 'due') due.push({ prospect, decision });
 			else results.set(prospect.index, decisionResult(view.base(prospect, now), decision));
 		}
@@ -111,35 +111,45 @@ export async function runSequence(request: RunRequest, env: RunEnvironment): Pro
 	}
 }
 
-/** Preview: the decision, plus the rendered next email and the date of every remaining step. */
+/**
+ * Preview: the decision, plus every step for the prospect — sent ones with their date, remaining ones
+ * rendered with the date each would go out. A remaining step that cannot be rendered fails this prospect
+ * (naming the step and the variable) and still shows the other steps.
+ */
 function preview(
 	request: RunRequest,
 	view: LedgerView,
-	render: (prospect: RunProspect, step: number) => RenderedStep,
 	prospect: RunProspect,
 	decision: Decision,
 	now: Date,
 ): ProspectResult {
 	const result = decisionResult(view.base(prospect, now), decision);
-	if (decision.status === 'stopped' && decision.stopReason !== 'autoReplyPause') return result;
-	if (decision.status === 'completed') return result;
 	const { sequenceKey, steps, options, message } = request;
-	const state = view.stateOf(prospect);
-	const step = 'step' in decision ? decision.step : state.lastStep + 1;
+	let details: PreviewOfProspect;
 	try {
-		const rendered = render(prospect, step);
-		const schedule = planRemaining(state, steps, now, options.window, {
+		details = previewProspect({
+			state: view.stateOf(prospect),
+			steps,
+			decision,
+			now,
+			window: options.window,
 			prospectTimeZone: prospect.timeZone,
-			notBefore: decision.status === 'stopped' ? decision.nextStepAt : undefined,
-		}).map((p) => ({ step: p.step, at: isoString(p.at) as string }));
-		return {
-			...result,
-			step,
-			messageId: sequenceMessageId(sequenceKey, prospect.address.address, step, message.messageIdDomain),
-			nextStepAt: schedule[0]?.at ?? result.nextStepAt,
-			preview: { ...rendered, schedule },
-		};
+			render: (step, threadSubject) =>
+				withFooter(request.render(prospect.index, step, view.threadSubject(prospect) ?? threadSubject), prospect.message.footer),
+		});
 	} catch (error) {
-		return failedResult(view.base(prospect, now), asSequenceError(error), step);
+		return failedResult(view.base(prospect, now), asSequenceError(error));
 	}
+	const next = details.steps.find((s) => s.status !== 'sent');
+	if (!next) return { ...result, preview: { steps: details.steps } };
+	const previewed: ProspectResult = {
+		...result,
+		step: next.step,
+		messageId: sequenceMessageId(sequenceKey, prospect.address.address, next.step, message.messageIdDomain),
+		nextStepAt: next.at,
+		preview: { steps: details.steps, next },
+	};
+	if (!details.firstError) return previewed;
+	const { step, error } = details.firstError;
+	return { ...previewed, status: 'failed', reason: error.message, error, step };
 }

@@ -112,11 +112,26 @@ function pick<T>(value: T | null | undefined, fallback: T): T {
 	return value === undefined || value === null ? fallback : value;
 }
 
+/** The options as the SMTP Sequence node labels them: errors name what the user can change. */
+const OPTION_FIELDS: Readonly<Record<string, string>> = {
+	pacingMinSeconds: 'Pacing & Limits → Min Delay Between Sends (Seconds)',
+	pacingMaxSeconds: 'Pacing & Limits → Max Delay Between Sends (Seconds)',
+	dailyLimit: 'Pacing & Limits → Daily Limit for This Mailbox',
+	maxPerRun: 'Pacing & Limits → Max Sends per Run',
+	maxRunMinutes: 'Pacing & Limits → Max Run Duration (Minutes)',
+	autoReplyPauseDays: 'Stop Rules → Auto-Reply Pause (Days)',
+};
+
+function fieldOf(name: string): string {
+	const label = OPTION_FIELDS[name];
+	return label ? `${label} (${name})` : `Option "${name}"`;
+}
+
 function requireNumber(name: string, value: number, { min, integer }: { min: number; integer: boolean }): number {
 	if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
 		throw new InputError(
 			'INVALID_PARAMETER',
-			`Option "${name}" is ${String(value)}; expected ${integer ? 'a whole number' : 'a number'} of at least ${min}`,
+			`${fieldOf(name)} is ${String(value)}; expected ${integer ? 'a whole number' : 'a number'} of at least ${min}`,
 		);
 	}
 	return value;
@@ -158,7 +173,7 @@ export function resolveOptions(input: SequenceOptionsInput, instanceTimeZone: st
 	if (options.pacingMaxSeconds < options.pacingMinSeconds) {
 		throw new InputError(
 			'INVALID_PARAMETER',
-			`Option "pacingMaxSeconds" (${options.pacingMaxSeconds}) is below "pacingMinSeconds" (${options.pacingMinSeconds})`,
+			`${fieldOf('pacingMaxSeconds')} (${options.pacingMaxSeconds}) is below Min Delay Between Sends (${options.pacingMinSeconds}): make Max at least Min`,
 		);
 	}
 	return options;

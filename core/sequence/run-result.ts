@@ -5,6 +5,7 @@
 import { DateTime } from 'luxon';
 import type { SequenceError } from '../errors';
 import type { Decision, StopReason } from './decide';
+import type { PreviewStep } from './preview';
 
 /** Status of one prospect after the run; 'due' only in Preview (the step would go out now). */
 export type ResultStatus = Decision['status'] | 'sent' | 'failed';
@@ -18,12 +19,13 @@ export interface HistoryEntry {
 	unconfirmed?: boolean;
 }
 
-/** Preview only: the rendered next email and the date of every remaining step. */
+/**
+ * Preview only: every step for the prospect (see `preview.ts`); `next` is the first step still to go
+ * out, rendered unless its template fails for this prospect.
+ */
 export interface PreviewDetails {
-	subject: string;
-	text: string;
-	html?: string;
-	schedule: { step: number; at: string }[];
+	steps: PreviewStep[];
+	next?: PreviewStep;
 }
 
 /** What the run says about one prospect (the node turns it into an item). */

@@ -82,36 +82,46 @@ export function parseTimeOfDay(value: string, field: string, allowEndOfDay = fal
 	if (!valid) {
 		throw new InputError(
 			'INVALID_PARAMETER',
-			`${field} "${value}" is not a time of day (expected HH:mm, 00:00 to ${allowEndOfDay ? '24:00' : '23:59'})`,
+			`${field} "${value}" is not a time of day: use 24-hour HH:MM from 00:00 to ${allowEndOfDay ? '24:00 (e.g. 17:00, or 24:00 for the end of the day)' : '23:59 (e.g. 09:00)'}`,
 		);
 	}
 	return minutes;
 }
 
+/** The window's fields as the SMTP Sequence node labels them: errors name what the user can change. */
+export const WINDOW_FIELDS = {
+	days: 'Sending Window → Days',
+	from: 'Sending Window → From (HH:MM)',
+	to: 'Sending Window → To (HH:MM)',
+	timeZone: 'Sending Window → Time Zone',
+	prospectTimeZone: 'Prospect Time Zone',
+} as const;
+
 /**
  * Validates a window and picks the zone: the prospect's when given (blank counts as not given).
  *
- * @throws InputError `INVALID_TIMEZONE` for an unknown zone, `INVALID_PARAMETER` for days or times.
+ * @throws InputError `INVALID_TIMEZONE` for an unknown zone, `INVALID_PARAMETER` for days or times; each
+ *   names the field (see {@link WINDOW_FIELDS}) and says what to enter.
  */
 export function resolveWindow(window: SendWindow, prospectTimeZone?: string | null): ResolvedWindow {
-	if (window.days.length === 0) throw new InputError('INVALID_PARAMETER', 'The sending window has no weekdays');
+	if (window.days.length === 0) throw new InputError('INVALID_PARAMETER', `${WINDOW_FIELDS.days} has no weekdays: choose at least one day`);
 	for (const day of window.days) {
 		if (!Number.isInteger(day) || day < 1 || day > 7) {
-			throw new InputError('INVALID_PARAMETER', `Sending window day ${String(day)} is not a weekday number (1 = Monday … 7 = Sunday)`);
+			throw new InputError('INVALID_PARAMETER', `${WINDOW_FIELDS.days}: day ${String(day)} is not a weekday number (1 = Monday … 7 = Sunday)`);
 		}
 	}
-	const fromMinute = parseTimeOfDay(window.from, 'Sending window start');
-	const toMinute = parseTimeOfDay(window.to, 'Sending window end', true);
+	const fromMinute = parseTimeOfDay(window.from, WINDOW_FIELDS.from);
+	const toMinute = parseTimeOfDay(window.to, WINDOW_FIELDS.to, true);
 	if (toMinute <= fromMinute) {
 		throw new InputError(
 			'INVALID_PARAMETER',
-			`Sending window end ${window.to} must be after its start ${window.from} (windows across midnight are not supported)`,
+			`${WINDOW_FIELDS.to} ${window.to} must be after From ${window.from}: a window opens and closes on the same day (windows across midnight are not supported). Use e.g. 09:00 to 17:00, or 00:00 to 24:00 for the whole day`,
 		);
 	}
 	const timeZone =
 		prospectTimeZone != null && prospectTimeZone.trim() !== ''
-			? resolveTimeZone(prospectTimeZone, 'Prospect time zone')
-			: resolveTimeZone(window.timeZone, 'Sending window time zone');
+			? resolveTimeZone(prospectTimeZone, WINDOW_FIELDS.prospectTimeZone)
+			: resolveTimeZone(window.timeZone, WINDOW_FIELDS.timeZone);
 	return { days: new Set(window.days), fromMinute, toMinute, timeZone, zone: IANAZone.create(timeZone) };
 }
 

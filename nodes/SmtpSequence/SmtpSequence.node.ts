@@ -6,7 +6,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 import { authenticationProperty, MAILBOX_TEST_METHOD, outreachMailboxConnectionTest } from '../shared/mailbox-credential';
-import { getTimeZones } from './actions/load-options';
+import { getProspectTimeZones, getTimeZones } from './actions/load-options';
 import { runOperation } from './actions/run.operation';
 import { optionFields } from './descriptions/options.description';
 import { scheduleFields } from './descriptions/schedule.description';
@@ -39,7 +39,7 @@ export class SmtpSequence implements INodeType {
 
 	methods = {
 		credentialTest: { [MAILBOX_TEST_METHOD]: outreachMailboxConnectionTest },
-		loadOptions: { getTimeZones },
+		loadOptions: { getTimeZones, getProspectTimeZones },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -154,8 +154,8 @@ describe('SMTP Sequence over simulated days (real Postfix + Dovecot)', () => {
 			prospects: [{ email: addressOf('u18'), name: 'Pia', company: 'Initech' }, { email: addressOf('u19'), name: 'Max' }],
 		});
 		const results = await runAt(request, MONDAY);
-		expect(results[0]).toMatchObject({ status: 'due', step: 1, preview: { text: 'Hi Pia,\n\nare you the right person at Initech?' } });
-		expect(results[0].preview?.schedule).toEqual([
+		expect(results[0]).toMatchObject({ status: 'due', step: 1, preview: { next: { email: { text: 'Hi Pia,\n\nare you the right person at Initech?' } } } });
+		expect(results[0].preview?.steps.map((s) => ({ step: s.step, at: s.at }))).toEqual([
 			{ step: 1, at: MONDAY.toISOString() },
 			{ step: 2, at: days(2).toISOString() },
 			{ step: 3, at: days(3).toISOString() },

@@ -51,6 +51,6 @@ describe('SMTP Sequence with 10,000 items (n8n-core engine)', () => {
 		const statuses = new Set(items.filter((i) => i.json.status !== 'failed').map((i) => String(i.json.status)));
 		expect(statuses.size).toBe(1);
 		expect(['due', 'outsideWindow']).toContain([...statuses][0]);
-		expect(items[1].json.schedule).toHaveLength(2);
+		expect(items[1].json.steps).toHaveLength(2);
 	}, 300_000);
 });

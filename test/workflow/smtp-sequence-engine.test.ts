@@ -45,7 +45,7 @@ describe('SMTP Sequence in the n8n-core engine', () => {
 		const items = result.output('SMTP Sequence');
 		expect(items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 		expect(items[0].json).toMatchObject({ status: 'due', step: 1, text: 'Hello Erin at Acme', subject: expect.stringMatching(/^(Hi|Hello) Erin$/) });
-		expect((items[0].json.schedule as unknown[]).length).toBe(2);
+		expect((items[0].json.steps as unknown[]).length).toBe(2);
 		expect(items[1].json).toMatchObject({ status: 'failed', error: { code: 'MISSING_VARIABLE', temporary: false } });
 		expect(String((items[1].json.error as { message: string }).message)).toContain('{{ $json.company }}');
 		expect(items[2].json).toMatchObject({ email: 'not an address', status: 'failed', error: { code: 'INVALID_ADDRESS' } });
@@ -54,14 +54,17 @@ describe('SMTP Sequence in the n8n-core engine', () => {
 		expect(await readMailbox('erin')).toEqual([]);
 	});
 
-	it('Preview without continueOnFail: the workflow fails on the bad item, naming it', async () => {
+	it('Preview without continueOnFail: a bad item comes out with its error and the others are still previewed (issue 14 point 3)', async () => {
 		const result = await runWorkflow({
 			workflow: sequenceWorkflow({ operation: 'preview', sequenceKey: 'wf-strict', email: '={{ $json.email }}', steps, window: openWindow }),
 			nodeClasses,
 			credentials: { outreachMailboxApi: credentialFor('u20') },
 			input: [{ json: { email: 'erin@example.test', firstName: 'Erin', company: 'Acme' } }, { json: { email: 'bad\r\nBcc: x@y.z' } }],
 		});
-		expect(result.error?.message).toMatch(/Prospect Email/);
+		expect(result.error).toBeUndefined();
+		const [good, bad] = result.output('SMTP Sequence');
+		expect(good.json).toMatchObject({ status: 'due', step: 1, text: 'Hello Erin at Acme' });
+		expect(bad.json).toMatchObject({ status: 'failed', error: { message: expect.stringMatching(/Prospect Email/) } });
 	});
 
 	it('Send Due Steps: sends step 1, and the next execution knows it from the mailbox', async () => {

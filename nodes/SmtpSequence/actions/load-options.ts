@@ -12,3 +12,14 @@ export async function getTimeZones(this: ILoadOptionsFunctions): Promise<INodePr
 		...timeZoneNames().map((zone) => ({ name: zone.replace(/_/g, ' '), value: zone })),
 	];
 }
+
+/**
+ * Prospect Time Zone: none first (value '': the Sending Window's zone applies), then every IANA zone.
+ * A zone per prospect comes from an expression such as {{ $json.timezone }}, which the field accepts too.
+ */
+export async function getProspectTimeZones(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+	return [
+		{ name: "None (the Sending Window's Time Zone)", value: '' },
+		...timeZoneNames().map((zone) => ({ name: zone.replace(/_/g, ' '), value: zone })),
+	];
+}

@@ -5,6 +5,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { InputError, SequenceError, asSequenceError } from '../../../core/errors';
 import type { RunProspect } from '../../../core/sequence/run-request';
+import type { PreviewStep } from '../../../core/sequence/preview';
 import type { ProspectResult } from '../../../core/sequence/run-result';
 import { runSequence } from '../../../transport/sequence-run';
 import { trustSelfSignedServers } from '../../../transport/server-certificate';
@@ -15,9 +16,43 @@ import { pacingForMode, readPaceManualRuns } from './manual-run';
 import { prospectError } from './prospect-errors';
 import { readMessageOptions, readOptions, readProspect, readSteps, readTemplates, stepRenderer } from './read-parameters';
 
+/** One step of a Preview item: the same fields for every step (null when not applicable). */
+function previewStepJson(step: PreviewStep): IDataObject {
+	return {
+		step: step.step,
+		status: step.status,
+		when: step.when,
+		subject: step.email?.subject ?? null,
+		text: step.email?.text ?? null,
+		html: step.email?.html ?? null,
+		error: step.error ? step.error.toJSON() : null,
+		at: step.at,
+	};
+}
+
+/**
+ * A Preview item leads with what the next email says and when it goes out (n8n's table shows keys in
+ * this order), then every step, then the fields every item has.
+ */
+function previewLead(result: ProspectResult): IDataObject {
+	const next = result.preview?.next;
+	return {
+		email: result.email,
+		status: result.status,
+		step: result.step ?? null,
+		when: next?.when ?? null,
+		subject: next?.email?.subject ?? null,
+		text: next?.email?.text ?? null,
+		html: next?.email?.html ?? null,
+		reason: result.reason,
+		steps: (result.preview?.steps ?? []).map(previewStepJson),
+	};
+}
+
 /** The output item of one prospect. */
-function toJson(result: ProspectResult): IDataObject {
+function toJson(result: ProspectResult, operation: 'send' | 'preview'): IDataObject {
 	const json: IDataObject = {
+		...(operation === 'preview' ? previewLead(result) : {}),
 		email: result.email,
 		sequenceKey: result.sequenceKey,
 		status: result.status,
@@ -37,12 +72,6 @@ function toJson(result: ProspectResult): IDataObject {
 		json.subject = result.sentEmail.subject;
 		json.text = result.sentEmail.text;
 		json.html = result.sentEmail.html ?? null;
-	}
-	if (result.preview) {
-		json.subject = result.preview.subject;
-		json.text = result.preview.text;
-		json.html = result.preview.html ?? null;
-		json.schedule = result.preview.schedule;
 	}
 	return json;
 }
@@ -96,6 +125,9 @@ export async function runOperation(this: IExecuteFunctions, operation: 'send' | 
 	const items = this.getInputData();
 	const node = this.getNode();
 	const continueOnFail = this.continueOnFail();
+	// Preview shows every prospect: one with a bad field or template is an item with its error (issue 14:
+	// the first bad item must not hide the others); what fails them all (login, server) still fails the node
+	const failsNode = (error: unknown) => !continueOnFail && !(operation === 'preview' && error instanceof InputError);
 	let request;
 	let note: string | undefined;
 	let keyAsGiven = '';
@@ -122,7 +154,7 @@ export async function runOperation(this: IExecuteFunctions, operation: 'send' | 
 		return [
 			items.map((_, i) => {
 				const result: ProspectResult = { index: i, email: emailAsGiven(this, i), sequenceKey: keyAsGiven, status: 'failed', reason: failure.message, error: failure, history: [] };
-				return { json: toJson(result), pairedItem: { item: i } };
+				return { json: toJson(result, operation), pairedItem: { item: i } };
 			}),
 		];
 	}
@@ -135,10 +167,10 @@ export async function runOperation(this: IExecuteFunctions, operation: 'send' | 
 			prospects.push(readProspect(this, i, request.settings));
 		} catch (error) {
 			const failure = prospectError(this, i, error);
-			if (!continueOnFail) throw toNodeError(node, failure, { itemIndex: i });
+			if (failsNode(failure)) throw toNodeError(node, failure, { itemIndex: i });
 			// same fields as every other item, so a CRM write-back maps one shape
 			const result: ProspectResult = { index: i, email: emailAsGiven(this, i), sequenceKey, status: 'failed', reason: failure.message, error: failure, history: [] };
-			output[i] = { json: toJson(result), pairedItem: { item: i } };
+			output[i] = { json: toJson(result, operation), pairedItem: { item: i } };
 		}
 	}
 	// the window and zone each prospect is decided in (n8n's default zone surprises people outside New
@@ -159,7 +191,7 @@ export async function runOperation(this: IExecuteFunctions, operation: 'send' | 
 		if (!continueOnFail) throw toNodeError(node, trusted);
 		for (const p of prospects) {
 			const result: ProspectResult = { index: p.index, email: p.address.address, sequenceKey, status: 'failed', reason: trusted.message, error: trusted, history: [] };
-			output[p.index] = { json: toJson(result), pairedItem: { item: p.index } };
+			output[p.index] = { json: toJson(result, operation), pairedItem: { item: p.index } };
 		}
 		return finish();
 	}
@@ -182,8 +214,15 @@ export async function runOperation(this: IExecuteFunctions, operation: 'send' | 
 		},
 	);
 	for (const result of results) {
-		if (result.status === 'failed' && !continueOnFail) throw toNodeError(node, result.error, { itemIndex: result.index });
-		output[result.index] = { json: toJson(result), pairedItem: { item: result.index } };
+		if (result.status === 'failed' && failsNode(result.error)) throw toNodeError(node, result.error, { itemIndex: result.index });
+		output[result.index] = { json: toJson(result, operation), pairedItem: { item: result.index } };
+	}
+	if (operation === 'preview') {
+		const troubled = results.filter((r) => r.status === 'failed' || r.preview?.steps.some((s) => s.error)).length + (items.length - prospects.length);
+		if (troubled > 0) {
+			const message = `${troubled} of ${items.length} prospects have a problem: their items say which step and which field (error, and steps[].error for each step).`;
+			this.addExecutionHints({ message, type: 'warning', location: 'outputPane' });
+		}
 	}
 	if (note && results.some((r) => r.status === 'sent')) {
 		// said twice: on each item (a later node or a CRM sees it) and above the output in the editor

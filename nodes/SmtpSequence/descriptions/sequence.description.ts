@@ -17,8 +17,8 @@ export const sequenceFields: INodeProperties[] = [
 			{
 				name: 'Preview',
 				value: 'preview',
-				action: 'Preview the next email of each prospect',
-				description: 'Send nothing: show the next email of each prospect and when every remaining step would go out',
+				action: 'Preview every step for each prospect',
+				description: 'Send nothing: show every step as each prospect will get it (variables filled in) and when it would go out',
 			},
 		],
 		default: 'send',
@@ -50,12 +50,13 @@ export const sequenceFields: INodeProperties[] = [
 		description: 'Display name in the To header (optional)',
 	},
 	{
-		displayName: 'Prospect Time Zone',
+		displayName: 'Prospect Time Zone Name or ID',
 		name: 'timeZone',
-		type: 'string',
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getProspectTimeZones' },
 		default: '',
-		placeholder: '{{ $json.timezone }}',
-		description: "IANA time zone of the prospect (e.g. Europe/Berlin). When set, the sending window uses the prospect's local time.",
+		description:
+			'Time zone of the prospect: the sending window then opens in their local time. Usually an expression per prospect, e.g. {{ $json.timezone }} holding "Europe/Berlin"; a name that is not an IANA zone fails that prospect with the closest zone suggested. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	},
 	{
 		displayName: 'Stop This Prospect',

@@ -29,12 +29,12 @@ describe('resolveOptions', () => {
 	});
 
 	it.each([
-		['pacing max below min', { pacingMinSeconds: 200 }, 'INVALID_PARAMETER', 'pacingMaxSeconds'],
+		['pacing max below min', { pacingMinSeconds: 200 }, 'INVALID_PARAMETER', 'Pacing & Limits → Max Delay Between Sends (Seconds) (pacingMaxSeconds) (180) is below Min Delay Between Sends (200)'],
 		['negative pacing', { pacingMinSeconds: -1 }, 'INVALID_PARAMETER', 'pacingMinSeconds'],
 		['daily limit 0', { dailyLimit: 0 }, 'INVALID_PARAMETER', 'dailyLimit'],
 		['fractional max per run', { maxPerRun: 2.5 }, 'INVALID_PARAMETER', 'maxPerRun'],
 		['bad window zone', { window: { timeZone: 'Nowhere/City' } }, 'INVALID_TIMEZONE', 'Nowhere/City'],
-		['bad window time', { window: { to: '17' } }, 'INVALID_PARAMETER', 'Sending window end'],
+		['bad window time', { window: { to: '17' } }, 'INVALID_PARAMETER', 'Sending Window → To (HH:MM) "17"'],
 	])('rejects %s', (_label, input, code, message) => {
 		expect(() => resolveOptions(input, 'Europe/Berlin')).toThrow(expect.objectContaining({ code, message: expect.stringContaining(message) }));
 	});

@@ -70,16 +70,16 @@ describe('isInWindow and nextWindowStart', () => {
 
 describe('resolveWindow', () => {
 	it.each<[string, SendWindow, string | undefined, string, string]>([
-		['unknown window zone', { ...weekdays, timeZone: 'Mars/Olympus' }, undefined, 'INVALID_TIMEZONE', 'Sending window time zone "Mars/Olympus"'],
-		['unknown prospect zone', weekdays, 'CEST', 'INVALID_TIMEZONE', 'Prospect time zone "CEST"'],
-		['no days', { ...weekdays, days: [] }, undefined, 'INVALID_PARAMETER', 'no weekdays'],
+		['unknown window zone', { ...weekdays, timeZone: 'Mars/Olympus' }, undefined, 'INVALID_TIMEZONE', 'Sending Window → Time Zone "Mars/Olympus"'],
+		['unknown prospect zone', weekdays, 'CEST', 'INVALID_TIMEZONE', 'Prospect Time Zone "CEST"'],
+		['no days', { ...weekdays, days: [] }, undefined, 'INVALID_PARAMETER', 'Sending Window → Days has no weekdays: choose at least one day'],
 		['day 0', { ...weekdays, days: [0, 1] }, undefined, 'INVALID_PARAMETER', 'day 0'],
 		['day 8', { ...weekdays, days: [8] }, undefined, 'INVALID_PARAMETER', 'day 8'],
-		['bad start', { ...weekdays, from: '9' }, undefined, 'INVALID_PARAMETER', 'Sending window start "9"'],
-		['start 24:00', { ...weekdays, from: '24:00', to: '24:00' }, undefined, 'INVALID_PARAMETER', 'start "24:00"'],
-		['end 25:00', { ...weekdays, to: '25:00' }, undefined, 'INVALID_PARAMETER', 'end "25:00"'],
-		['minutes 60', { ...weekdays, to: '16:60' }, undefined, 'INVALID_PARAMETER', 'end "16:60"'],
-		['across midnight', { ...weekdays, from: '22:00', to: '06:00' }, undefined, 'INVALID_PARAMETER', 'across midnight'],
+		['bad start', { ...weekdays, from: '9' }, undefined, 'INVALID_PARAMETER', 'Sending Window → From (HH:MM) "9" is not a time of day: use 24-hour HH:MM'],
+		['start 24:00', { ...weekdays, from: '24:00', to: '24:00' }, undefined, 'INVALID_PARAMETER', 'From (HH:MM) "24:00"'],
+		['end 25:00', { ...weekdays, to: '25:00' }, undefined, 'INVALID_PARAMETER', 'To (HH:MM) "25:00"'],
+		['minutes 60', { ...weekdays, to: '16:60' }, undefined, 'INVALID_PARAMETER', 'To (HH:MM) "16:60"'],
+		['across midnight', { ...weekdays, from: '22:00', to: '06:00' }, undefined, 'INVALID_PARAMETER', 'Sending Window → To (HH:MM) 06:00 must be after From 22:00'],
 		['empty window', { ...weekdays, from: '09:00', to: '09:00' }, undefined, 'INVALID_PARAMETER', 'must be after'],
 	])('rejects %s', (_label, window, prospectZone, code, message) => {
 		const error = inputErrorOf(() => resolveWindow(window, prospectZone));

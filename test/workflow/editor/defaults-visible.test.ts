@@ -5,7 +5,7 @@
  */
 import type { ILoadOptionsFunctions, INodeProperties } from 'n8n-workflow';
 import { SmtpSequence } from '../../../nodes/SmtpSequence/SmtpSequence.node';
-import { getTimeZones } from '../../../nodes/SmtpSequence/actions/load-options';
+import { getProspectTimeZones, getTimeZones } from '../../../nodes/SmtpSequence/actions/load-options';
 import { runWorkflow } from '../../harness/engine';
 import { MANUAL_TRIGGER, ManualTrigger } from '../../harness/manual-trigger';
 import { SEQUENCE_NODE, SEQUENCE_TYPE, sequenceWorkflow } from '../../harness/sequence-workflow';
@@ -67,5 +67,21 @@ describe('issue 14 point 2: effective defaults visible', () => {
 			input: [{ json: { email: 'paris@example.test', tz: 'Europe/Paris' } }],
 		});
 		expect(result.output(SEQUENCE_NODE)[0].json.sendingWindow).toBe("every day 08:00–18:00 Europe/Paris (the prospect's time zone)");
+	});
+
+	it('Prospect Time Zone is a list like the window\'s (none first, every IANA zone), and an expression per item still works', async () => {
+		const field = properties.find((p) => p.name === 'timeZone') as INodeProperties;
+		expect(field).toMatchObject({ type: 'options', default: '', typeOptions: { loadOptionsMethod: 'getProspectTimeZones' } });
+		// the method reads nothing from its context
+		const options = await getProspectTimeZones.call({} as ILoadOptionsFunctions);
+		expect(options[0]).toEqual({ name: "None (the Sending Window's Time Zone)", value: '' });
+		expect(options).toContainEqual({ name: 'Europe/Paris', value: 'Europe/Paris' });
+		const result = await runWorkflow({
+			workflow: sequenceWorkflow({ operation: 'preview', sequenceKey: `defaults-tz-list-${Date.now()}`, steps, timeZone: 'Asia/Tokyo' }),
+			nodeClasses,
+			credentials: { outreachMailboxApi: credentialFor('u146') },
+			input: [{ json: { email: 'tokyo@example.test' } }],
+		});
+		expect(result.output(SEQUENCE_NODE)[0].json.sendingWindow).toBe("Mon–Fri 09:00–17:00 Asia/Tokyo (the prospect's time zone)");
 	});
 });

@@ -34,7 +34,8 @@ describe('issue 14 point 7: errors name the prospect and say which field to map'
 
 	it('without Continue On Fail the error panel lists the item\'s fields', async () => {
 		const result = await runWorkflow({
-			workflow: sequenceWorkflow({ operation: 'preview', sequenceKey: 'errors-empty-strict', steps, window: openWindow }),
+			// Send Due Steps: Preview shows a bad item as an item (issue 14 point 3) instead of failing the node
+			workflow: sequenceWorkflow({ operation: 'send', sequenceKey: 'errors-empty-strict', steps, window: openWindow }),
 			nodeClasses,
 			credentials: mailbox,
 			input: [{ json: { firstName: 'Jane', lastName: 'Doe', mail: 'jane@example.test' } }],
