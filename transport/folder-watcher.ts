@@ -1,6 +1,7 @@
 /**
  * Watches one IMAP folder for new mail on its own connection: EXAMINE (read-only), catch up from the
- * cursor with UID SEARCH + FETCH BODY.PEEK[], then IDLE (re-issued every `maxIdleTimeMs`) or, where the
+ * cursor with UID SEARCH, then — when the caller gives a header pass — a FETCH of a few header fields of
+ * the new messages and FETCH BODY.PEEK[]<0.cap> of the candidates only (else of every new message), then IDLE (re-issued every `maxIdleTimeMs`) or, where the
  * server has no IDLE, poll. Failures are retried with backoff, which starts again only once a catch-up
  * went through; failures that retrying cannot fix, or that last too long, are reported once through
  * `onFatal` and the watcher stops. A message that fails to fetch `setAsideAfter` times in a row is set
@@ -12,6 +13,7 @@
 import type { ImapFlow } from 'imapflow';
 import { AuthorizationError, ConnectionError, SequenceError } from '../core/errors';
 import type { MailboxSettings } from '../core/mailbox/settings';
+import { uidSetChunks } from '../core/mail/uid-set';
 import { backoffDelay, DEFAULT_BACKOFF, shouldGiveUp, type BackoffPolicy } from '../core/trigger/backoff';
 import { advanceCursor, finishResync, newUids, planResume, SEARCH_SINCE_SLACK_MS, type ResumePlan } from '../core/trigger/cursor';
 import type { FolderCursor, SetAsideMessage } from '../core/trigger/trigger-state';
@@ -29,6 +31,16 @@ export const POLL_INTERVAL_MS = 60_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Messages fetched (and handed over) per FETCH; bounds memory when catching up after long downtime. */
 export const FETCH_BATCH_SIZE = 50;
+/** Source bytes per FETCH (and per batch handed over), counting each message at most at its cap. */
+export const FETCH_BATCH_BYTES = 8 * 1024 * 1024;
+/** UIDs whose header fields are fetched per FETCH in the header pass. */
+export const HEADER_BATCH_SIZE = 500;
+/**
+ * Bytes of one message's source that are fetched (`BODY.PEEK[]<0.n>`): the reader gives mailparser at
+ * most 1,000 header lines and the first MiB (`core/classify/parse.ts`), the classifier decodes at most
+ * 1 MiB; a 40 MB attachment behind them is never needed. The trigger raises it when it hands attachments on.
+ */
+export const MAX_SOURCE_BYTES = 2 * 1024 * 1024;
 /** Failed fetches in a row after which one message is set aside (a kick or restart rarely hits one twice). */
 export const SET_ASIDE_AFTER = 3;
 /** UIDs per FETCH of INTERNALDATE during a re-sync (keeps the command line short). */
@@ -37,14 +49,28 @@ const DATE_FETCH_CHUNK = 500;
 /** One fetched message. */
 export interface FetchedMessage {
 	uid: number;
-	/** The full source, fetched with BODY.PEEK[] (flags untouched). */
+	/** The source, fetched with BODY.PEEK[]<0.cap> (flags untouched): whole unless `truncated`. */
 	source: Buffer;
+	/** The message is larger than the source cap (`FolderWatchTuning.maxSourceBytes`); `source` is its start. */
+	truncated?: boolean;
 	/** INTERNALDATE: when the server received it (undefined when the server gave none). */
 	receivedAt?: Date;
 }
 
+/**
+ * Headers first: which header fields to fetch for every new message, and which of them are candidates
+ * whose source is fetched and handed over. Messages that are not candidates are passed by the cursor.
+ */
+export interface HeaderPass {
+	fields: readonly string[];
+	/** `block`: the header fields as the server returned them. */
+	isCandidate(block: Buffer): boolean;
+}
+
 /** What the watcher reports. */
 export interface FolderWatchHandlers {
+	/** When given, a header pass selects the messages whose source is fetched (else every new one is). */
+	headerPass?: HeaderPass;
 	/**
 	 * New messages in UID order and the cursor that covers them. Mark them handled once emitted; the
 	 * watcher waits for the returned promise. If it rejects, the batch is fetched again after the backoff.
@@ -74,6 +100,12 @@ export interface FolderWatchTuning {
 	maxIdleTimeMs: number;
 	/** Default `FETCH_BATCH_SIZE`. */
 	batchSize: number;
+	/** Default `FETCH_BATCH_BYTES`. */
+	batchBytes: number;
+	/** Default `HEADER_BATCH_SIZE`. */
+	headerBatchSize: number;
+	/** Default `MAX_SOURCE_BYTES`. */
+	maxSourceBytes: number;
 	/** Default `SET_ASIDE_AFTER`. */
 	setAsideAfter: number;
 	/** Default `DEFAULT_BACKOFF` (1 s doubling to 60 s; give up after 5 minutes). */
@@ -88,6 +120,9 @@ export const DEFAULT_WATCH_TUNING: FolderWatchTuning = {
 	pollIntervalMs: POLL_INTERVAL_MS,
 	maxIdleTimeMs: MAX_IDLE_TIME_MS,
 	batchSize: FETCH_BATCH_SIZE,
+	batchBytes: FETCH_BATCH_BYTES,
+	headerBatchSize: HEADER_BATCH_SIZE,
+	maxSourceBytes: MAX_SOURCE_BYTES,
 	setAsideAfter: SET_ASIDE_AFTER,
 	backoff: DEFAULT_BACKOFF,
 	now: () => Date.now(),
@@ -103,10 +138,33 @@ export interface FolderWatchStats {
 	commands: number;
 	/** Messages fetched with their source. */
 	fetched: number;
+	/** Bytes of those sources. */
+	fetchedBytes: number;
+	/** Messages whose header fields were fetched in the header pass. */
+	headersFetched: number;
 	/** UIDs returned by UID SEARCH, before discarding the ones at or below the cursor. */
 	searchedUids: number;
 	/** Messages set aside after failing to fetch. */
 	setAside: number;
+}
+
+/** A FETCH failed (as opposed to the hand-over): the messages it covered, up to `upTo`, count it. */
+class FetchFailure extends Error {
+	constructor(
+		readonly error: unknown,
+		readonly upTo: number,
+	) {
+		super('FETCH failed');
+	}
+}
+
+/** Runs a FETCH of UIDs up to `upTo`; its failure becomes a `FetchFailure`. */
+async function fetching<T>(upTo: number, fetch: () => Promise<T>): Promise<T> {
+	try {
+		return await fetch();
+	} catch (error) {
+		throw new FetchFailure(error, upTo);
+	}
 }
 
 function chunks<T>(list: readonly T[], size: number): T[][] {
@@ -123,7 +181,16 @@ function dateOf(value: Date | string | undefined): Date | undefined {
 
 /** Watches one folder. `start()` once, `stop()` once. */
 export class FolderWatcher {
-	readonly stats: FolderWatchStats = { sessions: 0, tokenRotations: 0, commands: 0, fetched: 0, searchedUids: 0, setAside: 0 };
+	readonly stats: FolderWatchStats = {
+		sessions: 0,
+		tokenRotations: 0,
+		commands: 0,
+		fetched: 0,
+		fetchedBytes: 0,
+		headersFetched: 0,
+		searchedUids: 0,
+		setAside: 0,
+	};
 	private readonly tuning: FolderWatchTuning;
 	private client: ImapFlow | undefined;
 	private cursor: FolderCursor | undefined;
@@ -374,43 +441,101 @@ export class FolderWatcher {
 		return kept.sort((a, b) => a - b);
 	}
 
+	/**
+	 * Hands over `uids` (new, ascending) stretch by stretch: a stretch is `headerBatchSize` UIDs with a
+	 * header pass (`batchSize` without), or one UID in a stretch where an earlier FETCH failed. Only a
+	 * failed FETCH counts against a message; a failed hand-over (emit) is retried as it is.
+	 */
 	private async fetchAndHand(client: ImapFlow, uids: number[]): Promise<void> {
+		const stretchSize = this.handlers.headerPass ? this.tuning.headerBatchSize : this.tuning.batchSize;
 		let index = 0;
 		while (index < uids.length) {
 			// a session that broke on the previous message must not count against the next one
 			if (!client.usable) throw this.closedError();
 			const single = uids[index] <= this.narrowUpTo;
-			const chunk = single ? [uids[index]] : uids.slice(index, index + this.tuning.batchSize);
-			let messages: FetchedMessage[];
+			const stretch = single ? [uids[index]] : uids.slice(index, index + stretchSize);
 			try {
-				messages = await this.fetchSources(client, chunk);
-			} catch (error) {
+				await this.handStretch(client, stretch);
+			} catch (failure) {
+				if (!(failure instanceof FetchFailure)) throw failure;
+				const error = failure.error;
 				if (!single) {
 					// which message broke the FETCH is unknown: fetch this stretch one message at a time
-					this.narrowUpTo = Math.max(this.narrowUpTo, chunk[chunk.length - 1]);
+					this.narrowUpTo = Math.max(this.narrowUpTo, failure.upTo);
 					throw error;
 				}
-				const failures = (this.fetchFailures.get(chunk[0]) ?? 0) + 1;
-				this.fetchFailures.set(chunk[0], failures);
+				const failures = (this.fetchFailures.get(stretch[0]) ?? 0) + 1;
+				this.fetchFailures.set(stretch[0], failures);
 				if (failures < this.tuning.setAsideAfter) throw error;
-				await this.setAside(chunk[0], failures, error);
+				await this.setAside(stretch[0], failures, error);
 				index += 1;
 				continue;
 			}
-			for (const uid of chunk) this.fetchFailures.delete(uid);
-			this.stats.fetched += messages.length;
-			// UIDs expunged between SEARCH and FETCH return nothing; the cursor still passes them
-			const next = advanceCursor(this.cursor as FolderCursor, chunk[chunk.length - 1], this.now());
-			await this.handlers.onBatch(this.folder, messages, next);
-			this.cursor = next;
-			index += chunk.length;
+			for (const uid of stretch) this.fetchFailures.delete(uid);
+			index += stretch.length;
 		}
 	}
 
+	/**
+	 * One stretch: the header pass picks the candidates (all of them without one), their sources are
+	 * fetched and handed over in batches of at most `batchSize` messages and `batchBytes` bytes, then
+	 * the cursor passes the rest of the stretch. UIDs expunged between SEARCH and FETCH return nothing;
+	 * the cursor still passes them. Only memory for one batch of sources is held at a time.
+	 */
+	private async handStretch(client: ImapFlow, stretch: number[]): Promise<void> {
+		const pass = this.handlers.headerPass;
+		const candidates = pass ? await fetching(stretch[stretch.length - 1], () => this.fetchCandidates(client, stretch, pass)) : stretch.map((uid) => ({ uid, size: undefined }));
+		const cap = this.tuning.maxSourceBytes;
+		let index = 0;
+		while (index < candidates.length) {
+			let bytes = 0;
+			let end = index;
+			while (end < candidates.length && end - index < this.tuning.batchSize) {
+				const size = Math.min(candidates[end].size ?? cap, cap);
+				if (end > index && bytes + size > this.tuning.batchBytes) break;
+				bytes += size;
+				end++;
+			}
+			const batch = candidates.slice(index, end).map((c) => c.uid);
+			const messages = await fetching(batch[batch.length - 1], () => this.fetchSources(client, batch));
+			this.stats.fetched += messages.length;
+			for (const message of messages) this.stats.fetchedBytes += message.source.length;
+			await this.hand(messages, batch[batch.length - 1]);
+			index = end;
+		}
+		const last = stretch[stretch.length - 1];
+		// the rest of the stretch holds no candidate (or nothing that still exists): the cursor passes it
+		if ((this.cursor as FolderCursor).lastUid < last) await this.hand([], last);
+	}
+
+	private async hand(messages: FetchedMessage[], upTo: number): Promise<void> {
+		const next = advanceCursor(this.cursor as FolderCursor, upTo, this.now());
+		await this.handlers.onBatch(this.folder, messages, next);
+		this.cursor = next;
+	}
+
+	/** The header pass over `uids`: the candidates, ascending, with their RFC822.SIZE. */
+	private async fetchCandidates(client: ImapFlow, uids: number[], pass: HeaderPass): Promise<{ uid: number; size: number | undefined }[]> {
+		const candidates: { uid: number; size: number | undefined }[] = [];
+		for (const set of uidSetChunks(uids)) {
+			for await (const message of client.fetch(set, { uid: true, size: true, headers: [...pass.fields] }, { uid: true })) {
+				this.stats.headersFetched++;
+				if (pass.isCandidate(message.headers ?? Buffer.alloc(0))) candidates.push({ uid: message.uid, size: message.size });
+			}
+		}
+		return candidates.sort((a, b) => a.uid - b.uid);
+	}
+
 	private async fetchSources(client: ImapFlow, uids: number[]): Promise<FetchedMessage[]> {
+		const cap = this.tuning.maxSourceBytes;
 		const messages: FetchedMessage[] = [];
-		for await (const message of client.fetch(uids.join(','), { uid: true, source: true, internalDate: true }, { uid: true })) {
-			if (message.source) messages.push({ uid: message.uid, source: message.source, receivedAt: dateOf(message.internalDate) });
+		const query = { uid: true, size: true, source: { start: 0, maxLength: cap }, internalDate: true };
+		for (const set of uidSetChunks(uids)) {
+			for await (const message of client.fetch(set, query, { uid: true })) {
+				if (!message.source) continue;
+				const truncated = (message.size ?? 0) > message.source.length && message.source.length >= cap;
+				messages.push({ uid: message.uid, source: message.source, receivedAt: dateOf(message.internalDate), ...(truncated ? { truncated } : {}) });
+			}
 		}
 		return messages.sort((a, b) => a.uid - b.uid);
 	}

@@ -16,7 +16,8 @@ import { SeenKeys } from '../core/trigger/seen-keys';
 import { indexSequenceKeys, type SequenceKeyIndex } from '../core/trigger/sequence-match';
 import type { TriggerOptions } from '../core/trigger/trigger-options';
 import { recordSetAside, type FolderCursor, type SetAsideMessage, type TriggerState } from '../core/trigger/trigger-state';
-import { FolderWatcher, type FetchedMessage, type FolderWatchTuning } from './folder-watcher';
+import { isTriggerCandidate, TRIGGER_HEADER_FIELDS } from '../core/trigger/header-candidate';
+import { FolderWatcher, MAX_SOURCE_BYTES, type FetchedMessage, type FolderWatchTuning, type HeaderPass } from './folder-watcher';
 import { sharedInboundReader, type InboundReader } from './inbound-reader';
 
 /** One emitted message: the item json and, when asked for, its attachments. */
@@ -66,6 +67,20 @@ export interface ReplyTriggerEngineConfig {
 
 const silent: TriggerLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined };
 
+/**
+ * Bytes of a message's source the trigger fetches: what the reader reads (`MAX_SOURCE_BYTES`), or, when
+ * attachments are handed on, enough for the attachment limit in base64 (4/3) plus the text before it.
+ */
+export function sourceCap(options: Pick<TriggerOptions, 'includeAttachments' | 'attachmentLimits'>): number {
+	if (!options.includeAttachments) return MAX_SOURCE_BYTES;
+	return Math.max(MAX_SOURCE_BYTES, Math.ceil((options.attachmentLimits.maxTotalBytes * 4) / 3) + MAX_SOURCE_BYTES);
+}
+
+/** With scope `sequence` only messages that refer to ours can be emitted: read the rest's headers only. */
+function headerPassFor(options: Pick<TriggerOptions, 'scope'>): HeaderPass | undefined {
+	return options.scope === 'sequence' ? { fields: TRIGGER_HEADER_FIELDS, isCandidate: isTriggerCandidate } : undefined;
+}
+
 /** Watches the configured folders and emits replies. */
 export class ReplyTriggerEngine {
 	readonly watchers: FolderWatcher[];
@@ -81,6 +96,8 @@ export class ReplyTriggerEngine {
 		this.logger = config.logger ?? silent;
 		this.reader = config.reader ?? sharedInboundReader();
 		const state = config.store.load();
+		const headerPass = headerPassFor(config.options);
+		const tuning = { maxSourceBytes: sourceCap(config.options), ...config.tuning };
 		this.watchers = config.folders.map(
 			(folder) =>
 				new FolderWatcher(
@@ -88,6 +105,7 @@ export class ReplyTriggerEngine {
 					folder,
 					state.folders[folder],
 					{
+						headerPass,
 						onBatch: (path, messages, cursor) => this.serial(() => this.handleBatch(path, messages, cursor)),
 						onCursor: (path, cursor) => void this.serial(async () => this.saveCursor(path, cursor)),
 						onSetAside: (path, message, cursor) => this.serial(async () => this.saveSetAside(path, message, cursor)),
@@ -96,7 +114,7 @@ export class ReplyTriggerEngine {
 						onLog: (level, message) => this.logger[level](message),
 						onWaiting: config.onWaiting,
 					},
-					config.tuning,
+					tuning,
 				),
 		);
 	}
@@ -210,6 +228,9 @@ export class ReplyTriggerEngine {
 	 */
 	private async examine(folder: string, message: FetchedMessage): Promise<ExaminedMessage | string> {
 		const where = { folder, uid: message.uid };
+		if (message.truncated) {
+			this.logger.debug(`UID ${message.uid} in "${folder}" is larger than ${sourceCap(this.config.options)} bytes: only its start was read`);
+		}
 		const reading = await this.reader.read(message.source);
 		if (reading.classification.reason.startsWith('fallback:')) {
 			this.logger.warn(`UID ${message.uid} in "${folder}" could not be classified (${reading.classification.reason}); it is emitted as a reply`);

@@ -1,7 +1,8 @@
 /**
  * Trigger catch-up after a day of downtime (issue #10): the IMAP Reply Trigger's engine starts with a
  * saved cursor, and 5,000 messages arrived meanwhile, 100 of them replies to the sequence (in thread),
- * the others everyday mail (one in 40 with a 150 KB attachment). Measures the time from `start()` to the
+ * the others everyday mail (one in 40 with a 150 KB attachment). The trigger reads headers first and
+ * fetches the source of candidates only (`transport/folder-watcher.ts`). Measures the time from `start()` to the
  * 100th emitted reply and the process's peak RSS over that time (sampled every 10 ms) above its idle RSS
  * just before. Also checks every reply is emitted once, in arrival order.
  *
@@ -40,6 +41,10 @@ export interface CatchupFigure {
 	ms: number;
 	peakRssDeltaMb: number;
 	emitted: number;
+	/** Messages whose header fields were fetched (headers first) / whose source was fetched, and its bytes. */
+	headersFetched: number;
+	sourcesFetched: number;
+	sourceBytes: number;
 }
 
 /** One catch-up run (seeds the mailbox first, not timed). */
@@ -103,7 +108,15 @@ export async function catchUpOnce(): Promise<CatchupFigure> {
 	const expected = prospects.join(',');
 	const got = emitted.map((f) => /[^<\s"]+@[^>\s"]+/.exec(f)?.[0] ?? f).join(',');
 	if (got !== expected) throw new Error(`catch-up emitted ${emitted.length} items, not the ${MATCHING} replies once each in arrival order`);
-	return { ms, peakRssDeltaMb: Math.round(((peak - idle) / (1024 * 1024)) * 10) / 10, emitted: emitted.length };
+	const stats = engine.watchers[0].stats;
+	return {
+		ms,
+		peakRssDeltaMb: Math.round(((peak - idle) / (1024 * 1024)) * 10) / 10,
+		emitted: emitted.length,
+		headersFetched: stats.headersFetched,
+		sourcesFetched: stats.fetched,
+		sourceBytes: stats.fetchedBytes,
+	};
 }
 
 /** One catch-up in a fresh child process (tsx, --expose-gc); its last stdout line is the figure. */
