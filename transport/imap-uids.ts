@@ -88,3 +88,43 @@ export async function fetchEach(
 		}
 	}
 }
+
+/**
+ * The selected folder's HIGHESTMODSEQ when the session can re-sync by it (QRESYNC enabled, RFC 7162),
+ * else undefined (the caller re-checks by SEARCH).
+ */
+export function modseqOf(client: ImapFlow): bigint | undefined {
+	const box = client.mailbox;
+	if (!box || box.noModseq || !client.enabled.has('QRESYNC')) return undefined;
+	return typeof box.highestModseq === 'bigint' && box.highestModseq > 0n ? box.highestModseq : undefined;
+}
+
+/** What changed in a folder since a HIGHESTMODSEQ: flags of changed messages, UIDs expunged. */
+export interface FolderChanges {
+	flags: Map<number, Set<string>>;
+	vanished: number[];
+}
+
+/**
+ * `UID FETCH range (FLAGS) (CHANGEDSINCE since VANISHED)` (RFC 7162 §3.2.6): the messages whose flags
+ * changed and the UIDs expunged since `since`, a few lines whatever the folder's size. Undefined when
+ * the session has no QRESYNC. A server may report UIDs that never existed as vanished: harmless.
+ */
+export async function changesSince(client: ImapFlow, folder: string, range: string, since: bigint): Promise<FolderChanges | undefined> {
+	if (!client.enabled.has('QRESYNC')) return undefined;
+	const changes: FolderChanges = { flags: new Map(), vanished: [] };
+	const onExpunge = (event: { uid?: number; vanished?: boolean }): void => {
+		if (event.vanished && typeof event.uid === 'number') changes.vanished.push(event.uid);
+	};
+	client.on('expunge', onExpunge);
+	try {
+		for await (const message of client.fetch(range, { uid: true, flags: true }, { uid: true, changedSince: since })) {
+			changes.flags.set(message.uid, message.flags ?? new Set());
+		}
+	} catch (error) {
+		throw commandError(error, 'asking what changed', folder);
+	} finally {
+		client.off('expunge', onExpunge);
+	}
+	return changes;
+}

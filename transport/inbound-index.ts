@@ -6,7 +6,10 @@
  *   threaded to our ids keep their refs, machine-made ones are marked;
  * - full sources are fetched only for the candidates of a run (capped at `MAX_SOURCE_BYTES` each),
  *   classified once, and kept;
- * - each run re-checks that its candidates still exist (a deleted reply no longer counts, as before).
+ * - each run re-checks that its candidates still exist (a deleted reply no longer counts, as before):
+ *   where the session has QRESYNC, by one `UID FETCH … (CHANGEDSINCE m VANISHED)` at refresh that
+ *   names what was expunged since the last refresh (`imap-uids.ts` `changesSince`), else by a UID
+ *   SEARCH within the candidates.
  *
  * Later runs examine only UIDs above the last one examined. A changed UIDVALIDITY, or a run that needs
  * mail from before the index's first date, starts it again.
@@ -18,7 +21,7 @@ import { maxOf } from '../core/mail/uid-set';
 import type { SequenceMessageRef } from '../core/mail/message-id';
 import { classifiedConcernsRun, threadConcernsRun, type RunRelevance } from '../core/sequence/run-relevance';
 import type { CachedIndex } from './index-cache';
-import { fetchEach, searchUids, searchWithin } from './imap-uids';
+import { changesSince, fetchEach, modseqOf, searchUids, searchWithin } from './imap-uids';
 
 /**
  * Bytes of a candidate's source that are read (`BODY.PEEK[]<0.n>`): headers, the text and a DSN's
@@ -56,8 +59,10 @@ export interface InboundIndexStats {
 	sourcesFetched: number;
 	/** Bytes of those sources. */
 	sourceBytes: number;
-	/** Candidates whose existence was re-checked. */
+	/** Candidates whose existence was re-checked by SEARCH (servers without QRESYNC). */
 	validated: number;
+	/** Messages the QRESYNC re-sync reported as changed or expunged. */
+	changed?: number;
 }
 
 /** Growable parallel arrays of examined messages: UID and sender hash. */
@@ -104,9 +109,15 @@ export class InboundIndex implements CachedIndex {
 	/** Machine-made messages that are not threaded: their body may carry our ids. */
 	private readonly reports = new Set<number>();
 	private readonly classified = new Map<number, IndexedInbound>();
+	/** Examined messages since expunged (QRESYNC told): no longer candidates. */
+	private readonly gone = new Set<number>();
+	/** HIGHESTMODSEQ at the last refresh with QRESYNC: every expunge up to it is in `gone`. */
+	private syncedModseq: bigint | undefined;
+	/** The last refresh knew every expunge (see `syncedModseq`): `read` needs no existence SEARCH. */
+	private current = false;
 
 	size(): number {
-		return this.examined.length + 20 * this.classified.size;
+		return this.examined.length + 20 * this.classified.size + this.gone.size;
 	}
 
 	/** The highest UID examined. */
@@ -124,6 +135,21 @@ export class InboundIndex implements CachedIndex {
 		const uidValidity = String(box.uidValidity);
 		const from = since.getTime() - DAY_MS;
 		if (uidValidity !== this.uidValidity || from < this.since) this.reset(uidValidity, from);
+		const modseq = modseqOf(client);
+		const cold = this.scannedUpTo === 0;
+		this.current = false;
+		let synced = false;
+		if (!cold && modseq !== undefined && this.syncedModseq !== undefined) {
+			const changes = await changesSince(client, folder, `1:${this.scannedUpTo}`, this.syncedModseq);
+			if (changes) {
+				for (const uid of changes.vanished) this.forget(uid);
+				stats.changed = (stats.changed ?? 0) + changes.vanished.length;
+				synced = true;
+			}
+		}
+		// everything examined from now on exists as of `modseq` (it is read after the folder was opened)
+		this.syncedModseq = cold || synced ? modseq : undefined;
+		this.current = this.syncedModseq !== undefined;
 		const top = Math.max(0, box.uidNext - 1);
 		let uids: number[];
 		if (this.scannedUpTo === 0) {
@@ -147,6 +173,8 @@ export class InboundIndex implements CachedIndex {
 		this.threaded.clear();
 		this.reports.clear();
 		this.classified.clear();
+		this.gone.clear();
+		this.syncedModseq = undefined;
 	}
 
 	/** Header pass over `uids`; the index takes the results only once all are read. */
@@ -169,7 +197,7 @@ export class InboundIndex implements CachedIndex {
 	 * the run, from one of its prospects, or machine-made.
 	 */
 	candidates(run: RunRelevance, after = 0): number[] {
-		const uids = new Set<number>(this.examined.matching(run.addressHashes, after));
+		const uids = new Set<number>(this.examined.matching(run.addressHashes, after).filter((uid) => !this.gone.has(uid)));
 		for (const [uid, thread] of this.threaded) if (uid > after && threadConcernsRun(thread.refs, thread.from, run)) uids.add(uid);
 		for (const uid of this.reports) {
 			if (uid <= after) continue;
@@ -186,7 +214,7 @@ export class InboundIndex implements CachedIndex {
 	 */
 	async read(client: ImapFlow, folder: string, uids: number[], classifySource: ClassifySource, stats: InboundIndexStats, validate: boolean): Promise<IndexedInbound[]> {
 		let alive = uids;
-		if (validate && uids.length > 0) {
+		if (validate && uids.length > 0 && !this.current) {
 			alive = await searchWithin(client, uids, {}, folder, 'checking messages');
 			stats.validated += uids.length;
 			const present = new Set(alive);
@@ -228,6 +256,7 @@ export class InboundIndex implements CachedIndex {
 	}
 
 	private forget(uid: number): void {
+		if (uid <= this.scannedUpTo) this.gone.add(uid);
 		this.threaded.delete(uid);
 		this.reports.delete(uid);
 		this.classified.delete(uid);

@@ -20,6 +20,7 @@ import { unreadReading, type InboundReading } from '../core/classify/inbound';
 import { ledgerAddress } from '../core/mail/message-id';
 import type { InboundMessage, SentCopy } from '../core/sequence/mailbox-facts';
 import { copyConcernsRun, type RunRelevance } from '../core/sequence/run-relevance';
+import { deselect } from './imap-client';
 import { commandError, searchUids } from './imap-uids';
 import { ledgerIndexes, type IndexCache } from './index-cache';
 import { InboundIndex, type ClassifiedSource, type IndexedInbound, type InboundIndexStats } from './inbound-index';
@@ -142,7 +143,7 @@ export class LedgerReader {
 					found.push(...messagesFor(folder, read, run));
 				});
 			} finally {
-				await this.inboxClient.mailboxClose();
+				await deselect(this.inboxClient);
 			}
 		}
 		return found;
@@ -179,7 +180,7 @@ export class LedgerReader {
 				for (const uid of uids) highest = Math.max(highest, uid);
 				this.lastUid.set(folder, highest);
 			} finally {
-				await this.inboxClient.mailboxClose();
+				await deselect(this.inboxClient);
 			}
 		}
 		return found;
@@ -203,7 +204,7 @@ export class LedgerReader {
 		}
 		if (status && typeof status.uidNext === 'number') return status.uidNext;
 		const box = await this.open(folder);
-		await this.inboxClient.mailboxClose();
+		await deselect(this.inboxClient);
 		return box.uidNext;
 	}
 }

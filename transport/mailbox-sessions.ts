@@ -58,7 +58,8 @@ export async function connectAll(settings: MailboxSettings, count: number, optio
 	const { wait, log } = options;
 	const started = wait?.now() ?? 0;
 	for (let attempt = 1; ; attempt++) {
-		const opened = await Promise.allSettled(Array.from({ length: count }, () => connectImap(settings, { log })));
+		// QRESYNC (RFC 7162), where the server has it: the ledger's indexes re-sync by HIGHESTMODSEQ (`imap-uids.ts` changesSince)
+		const opened = await Promise.allSettled(Array.from({ length: count }, () => connectImap(settings, { log, extra: { qresync: true } })));
 		const clients = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
 		const refused = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected');
 		if (!refused) return clients;

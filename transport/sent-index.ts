@@ -7,8 +7,12 @@
  * - messages above the last UID scanned (`UID SEARCH UID n:* HEADER Message-ID "<sq."`), any sequence;
  * - once per sequence and once per day, what earlier scans were not asked to look for (the sequence's
  *   copies, the day's sends of all sequences): one SEARCH over the folder, the cold part of the cost;
- * - for the copies the run uses, which still exist and which carry our keywords (three UID SEARCHes
- *   within their UIDs): marks changed by other runs (`$SeqSent`), claims released (gone).
+ * - what changed under the indexed UIDs since the last refresh: where the session has QRESYNC
+ *   (RFC 7162; Dovecot, Gmail, Fastmail …), one `UID FETCH 1:n (FLAGS) (CHANGEDSINCE m VANISHED)` that
+ *   answers only the messages whose flags changed and the UIDs expunged since HIGHESTMODSEQ `m` of the
+ *   last refresh — a few lines, whatever the folder's size; without it, for the copies the run uses,
+ *   which still exist and which carry our keywords (three UID SEARCHes within their UIDs): marks changed
+ *   by other runs (`$SeqSent`), claims released (gone).
  *
  * A changed UIDVALIDITY empties the index.
  */
@@ -17,7 +21,7 @@ import { ledgerAddress, parseSequenceMessageId } from '../core/mail/message-id';
 import { maxOf } from '../core/mail/uid-set';
 import type { CopyMark, SentCopy } from '../core/sequence/mailbox-facts';
 import type { CachedIndex } from './index-cache';
-import { fetchEach, searchUids, searchWithin } from './imap-uids';
+import { changesSince, fetchEach, modseqOf, searchUids, searchWithin } from './imap-uids';
 import { CLAIM_KEYWORD, SENT_KEYWORD } from './sent-claim';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -41,8 +45,10 @@ export interface SentIndexStats {
 	searched: number;
 	/** Messages whose envelope was fetched. */
 	fetched: number;
-	/** Copies whose flags were re-read. */
+	/** Copies whose flags were re-read by SEARCHes within them (servers without QRESYNC). */
 	validated: number;
+	/** Messages the QRESYNC re-sync reported as changed or expunged. */
+	changed?: number;
 }
 
 /** The Sent folder's index; `refresh` and `validate` need the folder selected on `client`. */
@@ -55,6 +61,13 @@ export class SentIndex implements CachedIndex {
 	/** The earliest day (its start, ms) from which every `<sq.` message was searched for. */
 	private dailyFrom = Number.POSITIVE_INFINITY;
 	private readonly copies = new Map<number, SentCopy>();
+	/**
+	 * HIGHESTMODSEQ at the last refresh, when the session had QRESYNC: the marks and the existence of
+	 * every indexed copy are known as of then, so a run needs no re-check within its copies.
+	 */
+	private syncedModseq: bigint | undefined;
+	/** Whether the last refresh left every copy's mark and existence current (see `syncedModseq`). */
+	private current = false;
 
 	size(): number {
 		return this.copies.size;
@@ -74,10 +87,15 @@ export class SentIndex implements CachedIndex {
 			this.sequences.clear();
 			this.dailyFrom = Number.POSITIVE_INFINITY;
 			this.copies.clear();
+			this.syncedModseq = undefined;
 		}
+		this.current = false;
+		const modseq = modseqOf(client);
 		const top = Math.max(0, box.uidNext - 1);
 		const cold = this.sequences.size === 0 && this.dailyFrom === Number.POSITIVE_INFINITY;
 		let upTo = this.scannedUpTo;
+		// what changed under indexed UIDs since the last refresh, before new copies are added (their flags are read fresh)
+		const synced = !cold && modseq !== undefined && this.syncedModseq !== undefined && upTo > 0 ? await this.applyChanges(client, folder, this.syncedModseq, upTo, stats) : false;
 		if (cold) {
 			upTo = top;
 		} else if (top > upTo) {
@@ -101,6 +119,22 @@ export class SentIndex implements CachedIndex {
 		this.scannedUpTo = upTo;
 		this.sequences.add(seqHash);
 		this.dailyFrom = Math.min(this.dailyFrom, dayBefore);
+		// a cold index read every copy's flags after the folder was opened: current as of `modseq`
+		this.syncedModseq = cold || synced || this.copies.size === 0 ? modseq : undefined;
+		this.current = this.syncedModseq !== undefined;
+	}
+
+	/** Applies flag changes and expunges since `since` to the indexed copies (QRESYNC); false if the server did not answer so. */
+	private async applyChanges(client: ImapFlow, folder: string, since: bigint, upTo: number, stats: SentIndexStats): Promise<boolean> {
+		const changes = await changesSince(client, folder, `1:${upTo}`, since);
+		if (!changes) return false;
+		for (const uid of changes.vanished) this.copies.delete(uid);
+		for (const [uid, flags] of changes.flags) {
+			const copy = this.copies.get(uid);
+			if (copy) copy.mark = markOf(flags);
+		}
+		stats.changed = (stats.changed ?? 0) + changes.vanished.length + changes.flags.size;
+		return true;
 	}
 
 	/** Fetches and adds our messages among `uids`. */
@@ -148,6 +182,8 @@ export class SentIndex implements CachedIndex {
 	 */
 	async validate(client: ImapFlow, folder: string, copies: readonly SentCopy[], stats: SentIndexStats): Promise<SentCopy[]> {
 		if (copies.length === 0) return [];
+		// the refresh just re-synced every copy by QRESYNC: marks and existence are the server's now
+		if (this.current) return copies.filter((c) => this.copies.has(c.uid)).map((c) => ({ ...c, to: [...c.to] }));
 		const uids = copies.map((c) => c.uid);
 		const exists = new Set(await searchWithin(client, uids, {}, folder, 'checking copies'));
 		const claimed = new Set(await searchWithin(client, uids, { keyword: CLAIM_KEYWORD }, folder, 'checking claims'));

@@ -4,6 +4,7 @@
  * Each case reads once to warm the index, changes the mailbox behind its back, and reads again.
  */
 import { ledgerIndexes } from '../../transport/index-cache';
+import { CLAIM_KEYWORD } from '../../transport/sent-claim';
 import { addressOf, mailstack } from '../helpers/mailstack';
 import { deliverToMaildir, seedMailbox } from '../helpers/maildir-seed';
 import { answer, everydayInbound, sequenceCopy } from '../helpers/scale-mail';
@@ -63,5 +64,25 @@ describe('the ledger index is a cache checked against the mailbox (real Dovecot)
 
 		await deliverToMaildir('s15', 'Sent', [sequenceCopy({ sequenceKey: key, sender, prospect, step: 2, sentAt: new Date(firstSend + DAY + 60_000), subject: SUBJECT })]);
 		expect((await preview(key)).map((r) => [r.status, r.step])).toEqual([['completed', 2]]);
+	});
+
+	it('sees marks another session changed and copies it removed in Sent since the index was built (QRESYNC re-sync on Dovecot)', async () => {
+		const key = `cache-marks-${unique()}`;
+		// a claim without $SeqSent from three days ago: reported as unconfirmed
+		const claim = { ...sequenceCopy({ sequenceKey: key, sender, prospect, step: 1, sentAt: new Date(firstSend), subject: SUBJECT }), keywords: [CLAIM_KEYWORD] };
+		await seedMailbox('s15', { Sent: [claim], INBOX: [] });
+		const [before] = await preview(key);
+		expect(before.history.map((h) => [h.step, h.unconfirmed])).toEqual([[1, true]]);
+
+		// another run confirms it (STORE +FLAGS $SeqSent): the warm index must see the new mark
+		await mailstack('doveadm', 'flags', 'add', '-u', sender, '$SeqSent', 'mailbox', 'Sent', 'all');
+		const [confirmed] = await preview(key);
+		expect(confirmed.history.map((h) => [h.step, h.unconfirmed])).toEqual([[1, undefined]]);
+
+		// step 2 filed by another process, then its claim released (deleted): due again
+		await deliverToMaildir('s15', 'Sent', [sequenceCopy({ sequenceKey: key, sender, prospect, step: 2, sentAt: new Date(firstSend + DAY + 60_000), subject: SUBJECT })]);
+		expect((await preview(key)).map((r) => [r.status, r.step])).toEqual([['completed', 2]]);
+		await mailstack('doveadm', 'expunge', '-u', sender, 'mailbox', 'Sent', 'subject', `Re: ${SUBJECT}`);
+		expect((await preview(key)).map((r) => [r.status, r.step])).toEqual([['due', 2]]);
 	});
 });

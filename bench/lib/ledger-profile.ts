@@ -1,0 +1,74 @@
+/**
+ * Where a warm ledger read's time and bytes go, command by command (a development tool for issue #10,
+ * not part of `npm run bench:scale`): `tsx bench/lib/ledger-profile.ts [user…]` (default bench-fresh and
+ * bench-aged, which `npm run bench:scale` builds). Each user: a warm-up read, 20 + 5 new messages as
+ * in the bench, then one profiled read. imapflow's `exec` is wrapped to time every IMAP command and
+ * count the socket bytes it moved (plaintext as imapflow sees it, before TLS).
+ */
+import './env';
+import { ImapFlow } from 'imapflow';
+import { performance } from 'node:perf_hooks';
+import { addressOf } from '../../test/helpers/mailstack';
+import { deliverToMaildir } from '../../test/helpers/maildir-seed';
+import { everydayInbound, everydaySent } from '../../test/helpers/scale-mail';
+import { readLedger } from './ledger-read';
+import { runProspects } from './scale-mailboxes';
+
+interface Row {
+	command: string;
+	ms: number;
+	up: number;
+	down: number;
+}
+
+let rows: Row[] | undefined;
+
+type Exec = (this: ImapFlow, command: string, attributes?: unknown, options?: unknown) => Promise<unknown>;
+const proto = ImapFlow.prototype as unknown as { exec: Exec };
+const exec = proto.exec;
+proto.exec = async function profiled(this: ImapFlow, command: string, attributes?: unknown, options?: unknown): Promise<unknown> {
+	const socket = (this as unknown as { socket?: { bytesRead: number; bytesWritten: number } }).socket;
+	const before = { read: socket?.bytesRead ?? 0, written: socket?.bytesWritten ?? 0 };
+	const started = performance.now();
+	try {
+		return await exec.call(this, command, attributes, options);
+	} finally {
+		const detail = command === 'UID' || /SEARCH|FETCH/.test(command) ? ` ${JSON.stringify(attributes).slice(0, 80)}` : '';
+		rows?.push({
+			command: `${command}${detail}`,
+			ms: performance.now() - started,
+			up: (socket?.bytesWritten ?? 0) - before.written,
+			down: (socket?.bytesRead ?? 0) - before.read,
+		});
+	}
+};
+
+let fresh = 0;
+async function arrive(user: string): Promise<void> {
+	const me = addressOf(user);
+	const now = new Date();
+	await deliverToMaildir(user, 'INBOX', Array.from({ length: 20 }, (_, i) => everydayInbound(950_000 + fresh + i, me, now)));
+	await deliverToMaildir(user, 'Sent', Array.from({ length: 5 }, (_, i) => everydaySent(950_000 + fresh + i, me, now)));
+	fresh += 20;
+}
+
+async function main(): Promise<void> {
+	const users = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['bench-fresh', 'bench-aged'];
+	const due = runProspects();
+	for (const user of users) {
+		await readLedger(user, due);
+		await arrive(user);
+		rows = [];
+		const { ms } = await readLedger(user, due);
+		const table = rows;
+		rows = undefined;
+		const total = table.reduce((sum, r) => ({ ms: sum.ms + r.ms, up: sum.up + r.up, down: sum.down + r.down }), { ms: 0, up: 0, down: 0 });
+		process.stdout.write(`\n${user}: read ${Math.round(ms)} ms; commands ${Math.round(total.ms)} ms, ${total.up} B up, ${total.down} B down\n`);
+		for (const r of table.sort((a, b) => b.ms - a.ms)) process.stdout.write(`  ${r.ms.toFixed(1).padStart(8)} ms ${String(r.up).padStart(7)} up ${String(r.down).padStart(8)} down  ${r.command}\n`);
+	}
+}
+
+main().catch((error: unknown) => {
+	process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+	process.exit(1);
+});
