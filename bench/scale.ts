@@ -18,6 +18,9 @@
  *  5. An agency's mailbox under the connection limit of 10: a trigger watching INBOX and four Send
  *     workflows at once on the same mailbox (`lib/agency.ts`): all complete, the trigger keeps its IDLE.
  *
+ * `BENCH_PHASES` (comma-separated: ledger, cold, preview, 100k, catchup, agency; default all) runs a
+ * subset; the figures of the others are null.
+ *
  * Users bench-aged, bench-fresh, bench-fresh10k, bench-100k, bench-catchup, bench-agency and s20. The
  * last line is one JSON object.
  */
@@ -28,13 +31,15 @@ import { addressOf, mailstack, stack } from '../test/helpers/mailstack';
 import { deliverToMaildir } from '../test/helpers/maildir-seed';
 import { everydayInbound, everydaySent } from '../test/helpers/scale-mail';
 import { agencyOnce, type AgencyFigure } from './lib/agency';
-import { catchUpInChild } from './lib/catchup';
+import { catchUpInChild, type CatchupFigure } from './lib/catchup';
 import { startCountingProxy, type CountingProxy } from './lib/counting-proxy';
 import { readLedger } from './lib/ledger-read';
 import { AGED, FRESH, FRESH_10K, HUNDRED_K, MAILBOX_100K, PROSPECTS, SEQUENCE_KEY, ensureMailbox, runProspects } from './lib/scale-mailboxes';
 import { runScaleWorkflow, scaleItems } from './lib/scale-workflow';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** `BENCH_PHASES=ledger,catchup` runs only those (ledger, cold, preview, 100k, catchup, agency); the others print null. */
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'ledger,cold,preview,100k,catchup,agency').split(',').map((p) => p.trim()));
 /** Subject marker of the mail the bench adds between runs (expunged at the end). */
 const NEW_MAIL_TAG = 'bench-scale-new';
 
@@ -149,7 +154,8 @@ async function preview(user: string, indices: number[], imapPort: number): Promi
 }
 
 async function main(): Promise<void> {
-	for (const shape of [FRESH, AGED, FRESH_10K, MAILBOX_100K]) await ensureMailbox(shape, log);
+	const shapes = [...(PHASES.has('ledger') || PHASES.has('cold') || PHASES.has('preview') ? [FRESH, AGED] : []), ...(PHASES.has('preview') ? [FRESH_10K] : []), ...(PHASES.has('100k') ? [MAILBOX_100K] : [])];
+	for (const shape of shapes) await ensureMailbox(shape, log);
 	const proxy = await startCountingProxy({ host: stack.host, port: stack.imapsPort });
 	try {
 		const due = runProspects();
@@ -160,29 +166,32 @@ async function main(): Promise<void> {
 				return readLedger(user, due, proxy.port);
 			},
 		});
-		const [fresh, aged] = await compare('ledger, 500 due, warm', [ledgerSide(FRESH.user, false), ledgerSide(AGED.user, false)], proxy, arrive);
-		const [coldFresh, coldAged] = await compare('ledger, 500 due, cold', [ledgerSide(FRESH.user, true), ledgerSide(AGED.user, true)], proxy, arrive);
+		const skipped: (Median | Error)[] = [new Error('not run'), new Error('not run')];
+		const [fresh, aged] = PHASES.has('ledger') ? await compare('ledger, 500 due, warm', [ledgerSide(FRESH.user, false), ledgerSide(AGED.user, false)], proxy, arrive) : skipped;
+		const [coldFresh, coldAged] = PHASES.has('cold') ? await compare('ledger, 500 due, cold', [ledgerSide(FRESH.user, true), ledgerSide(AGED.user, true)], proxy, arrive) : skipped;
 
 		const tenK = Array.from({ length: 2 * PROSPECTS }, (_, i) => i);
 		const previewSide = (user: string) => ({ user, run: () => preview(user, tenK, proxy.port) });
-		const [fresh10k, aged10k] = await compare('Preview of 10,000 (engine), warm', [previewSide(FRESH_10K.user), previewSide(AGED.user)], proxy);
+		const [fresh10k, aged10k] = PHASES.has('preview') ? await compare('Preview of 10,000 (engine), warm', [previewSide(FRESH_10K.user), previewSide(AGED.user)], proxy) : skipped;
 
 		ledgerIndexes.clear();
 		const hundred = Array.from({ length: 1_000 }, (_, i) => i * 25);
 		let maxCopiesOk: number | null = null;
-		try {
-			proxy.reset();
-			const read = await readLedger(MAILBOX_100K.user, hundred, proxy.port);
-			const wrong = read.outcome.split(',').filter((s) => s !== '4').length;
-			if (wrong > 0) throw new Error(`${wrong} of ${hundred.length} prospects did not read as 4 steps sent`);
-			maxCopiesOk = HUNDRED_K;
-			log(`100,000 copies + 100,000 inbound, cold ledger read of 1,000 prospects: ${Math.round(read.ms)} ms, ${proxy.bytes.down + proxy.bytes.up} bytes`);
-		} catch (error) {
-			log(`100,000 copies: FAILED: ${error instanceof Error ? error.message : String(error)}`);
+		if (PHASES.has('100k')) {
+			try {
+				proxy.reset();
+				const read = await readLedger(MAILBOX_100K.user, hundred, proxy.port);
+				const wrong = read.outcome.split(',').filter((s) => s !== '4').length;
+				if (wrong > 0) throw new Error(`${wrong} of ${hundred.length} prospects did not read as 4 steps sent`);
+				maxCopiesOk = HUNDRED_K;
+				log(`100,000 copies + 100,000 inbound, cold ledger read of 1,000 prospects: ${Math.round(read.ms)} ms, ${proxy.bytes.down + proxy.bytes.up} bytes`);
+			} catch (error) {
+				log(`100,000 copies: FAILED: ${error instanceof Error ? error.message : String(error)}`);
+			}
 		}
 
-		const catchups: { ms: number; peakRssDeltaMb: number }[] = [];
-		let catchupError: string | undefined;
+		const catchups: CatchupFigure[] = [];
+		let catchupError: string | undefined = PHASES.has('catchup') ? undefined : 'not run';
 		for (let run = 0; run < RUNS && !catchupError; run++) {
 			try {
 				catchups.push(await catchUpInChild());
@@ -190,15 +199,21 @@ async function main(): Promise<void> {
 				catchupError = error instanceof Error ? error.message : String(error);
 			}
 		}
-		if (catchupError) log(`trigger catch-up: FAILED: ${catchupError}`);
-		else log(`trigger catch-up, 5,000 new / 100 matching: ${catchups.map((c) => `${Math.round(c.ms)} ms +${c.peakRssDeltaMb} MB`).join(' / ')}`);
+		if (catchupError) log(`trigger catch-up: ${catchupError === 'not run' ? catchupError : `FAILED: ${catchupError}`}`);
+		else {
+			log(`trigger catch-up, 5,000 new / 100 matching: ${catchups.map((c) => `${Math.round(c.ms)} ms +${c.peakRssDeltaMb} MB`).join(' / ')}`);
+			const c = catchups[0];
+			log(`trigger catch-up reads: ${c.headersFetched} header sets, ${c.sourcesFetched} sources (${c.sourceBytes} bytes)`);
+		}
 
 		let agency: AgencyFigure | undefined;
-		try {
-			agency = await agencyOnce();
-			log(`agency (trigger + 4 Send workflows × 50, limit 10): ${agency.allComplete ? 'all complete' : 'NOT all complete'}, ${agency.sent} sent, ${Math.round(agency.ms)} ms, at most ${agency.peakConnections} connections, trigger sessions ${agency.triggerSessions}${agency.triggerFatal ? `, trigger failed: ${agency.triggerFatal}` : ''}`);
-		} catch (error) {
-			log(`agency: FAILED: ${error instanceof Error ? error.message : String(error)}`);
+		if (PHASES.has('agency')) {
+			try {
+				agency = await agencyOnce();
+				log(`agency (trigger + 4 Send workflows × 50, limit 10): ${agency.allComplete ? 'all complete' : 'NOT all complete'}, ${agency.sent} sent, ${Math.round(agency.ms)} ms, at most ${agency.peakConnections} connections, trigger sessions ${agency.triggerSessions}${agency.triggerFatal ? `, trigger failed: ${agency.triggerFatal}` : ''}`);
+			} catch (error) {
+				log(`agency: FAILED: ${error instanceof Error ? error.message : String(error)}`);
+			}
 		}
 
 		const line = {
@@ -220,6 +235,7 @@ async function main(): Promise<void> {
 			max_sequence_copies_ok: maxCopiesOk,
 			catchup_5k_ms: catchupError ? null : Math.round(median(catchups.map((c) => c.ms))),
 			catchup_peak_rss_delta_mb: catchupError ? null : median(catchups.map((c) => c.peakRssDeltaMb)),
+			catchup_sources_fetched: catchupError ? null : median(catchups.map((c) => c.sourcesFetched)),
 			agency_all_complete: agency ? agency.allComplete && agency.triggerSessions === 1 && agency.triggerFatal === null : false,
 			agency_peak_connections: agency?.peakConnections ?? null,
 		};

@@ -11,6 +11,11 @@
  *  3. Preview of 10,000 prospects through the engine (1,000 of them with a step in Sent), in a child
  *     process whose peak RSS (VmHWM) is reported.
  *
+ *  4. The same comparison "in the field" (skipped with `BENCH_RTT_MS=0`): raw pooled nodemailer, ours,
+ *     raw again, each through a TCP proxy that adds a 25 ms round trip (`lib/delay-proxy.ts`) on SMTP and
+ *     on IMAP, `BENCH_RTT_MESSAGES` (default 300) messages each — real mail servers are remote, and the
+ *     ledger's IMAP work then overlaps SMTP instead of competing with the server for the same cores.
+ *
  * Between phases the bench waits until Postfix has delivered the previous phase's mail, so background
  * delivery does not eat the next phase's CPU. Uses users u57–u60 (reset first). Last line: one JSON object.
  */
@@ -18,12 +23,15 @@ import './lib/env';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { addressOf, mailstack, resetMailboxes } from '../test/helpers/mailstack';
+import { addressOf, mailstack, resetMailboxes, stack } from '../test/helpers/mailstack';
+import { startDelayProxy } from './lib/delay-proxy';
 import { rawPooledSend } from './lib/raw-send';
 import { BODY, SENDER, prospectItems, runSequenceWorkflow } from './lib/workflow';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1000);
 const PREVIEW = Number(process.env.BENCH_PREVIEW ?? 10_000);
+const RTT_MS = Number(process.env.BENCH_RTT_MS ?? 25);
+const RTT_MESSAGES = Number(process.env.BENCH_RTT_MESSAGES ?? 300);
 const OURS_TO = 'u58';
 const RAW_TO = 'u59';
 const RAW_AGAIN_TO = 'u60';
@@ -50,15 +58,15 @@ async function drained(user: string, count: number): Promise<void> {
 	}
 }
 
-async function ours(sequenceKey: string): Promise<number> {
-	const items = prospectItems(OURS_TO, MESSAGES);
+async function ours(sequenceKey: string, count = MESSAGES, ports?: { smtp: number; imap: number }): Promise<number> {
+	const items = prospectItems(OURS_TO, count);
 	const started = performance.now();
-	const result = await runSequenceWorkflow('send', sequenceKey, items);
+	const result = await runSequenceWorkflow('send', sequenceKey, items, ports);
 	const ms = performance.now() - started;
 	if (result.error) throw result.error;
 	const statuses = new Map<string, number>();
 	for (const item of result.output('SMTP Sequence')) statuses.set(String(item.json.status), (statuses.get(String(item.json.status)) ?? 0) + 1);
-	if (statuses.get('sent') !== MESSAGES) throw new Error(`expected ${MESSAGES} sent, got ${JSON.stringify(Object.fromEntries(statuses))}`);
+	if (statuses.get('sent') !== count) throw new Error(`expected ${count} sent, got ${JSON.stringify(Object.fromEntries(statuses))}`);
 	return ms;
 }
 
@@ -107,15 +115,53 @@ async function main(): Promise<void> {
 	const rawRate = (MESSAGES / (rawMs / 1000) + MESSAGES / (rawAgainMs / 1000)) / 2;
 	log(`rates: ours ${oursRate.toFixed(1)}/s, nodemailer ${(MESSAGES / (rawMs / 1000)).toFixed(1)}/s before and ${(MESSAGES / (rawAgainMs / 1000)).toFixed(1)}/s after`);
 	const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
+	const field = RTT_MS > 0 ? await inTheField() : undefined;
 	process.stdout.write(
 		`${JSON.stringify({
 			ours_msgs_per_s: round(oursRate),
 			nodemailer_msgs_per_s: round(rawRate),
 			ratio: round(oursRate / rawRate, 3),
+			...(field
+				? {
+						rtt_ms: RTT_MS,
+						rtt_messages: RTT_MESSAGES,
+						ours_msgs_per_s_rtt: round(field.ours),
+						nodemailer_msgs_per_s_rtt: round(field.raw),
+						ratio_rtt: round(field.ours / field.raw, 3),
+					}
+				: {}),
 			preview_10k_ms: p.ms,
 			preview_10k_peak_rss_mb: p.peak_rss_mb,
 		})}\n`,
 	);
+}
+
+/** Phase 4: raw, ours, raw again through delaying proxies on SMTP and IMAP; the rates (messages/s). */
+async function inTheField(): Promise<{ ours: number; raw: number }> {
+	await resetMailboxes(OURS_TO, RAW_TO, RAW_AGAIN_TO);
+	const smtp = await startDelayProxy({ host: stack.host, port: stack.smtpsPort }, RTT_MS);
+	const imap = await startDelayProxy({ host: stack.host, port: stack.imapsPort }, RTT_MS);
+	try {
+		log(`in the field (+${RTT_MS} ms round trip on SMTP and IMAP): raw pooled nodemailer, ${RTT_MESSAGES} messages`);
+		const rawMs = await rawPooledSend(SENDER, RAW_TO, RTT_MESSAGES, BODY, smtp.port);
+		log(`  ${Math.round(rawMs)} ms; waiting for delivery`);
+		await drained(RAW_TO, RTT_MESSAGES);
+		log(`in the field: SMTP Sequence, ${RTT_MESSAGES} prospects, pacing off`);
+		const oursMs = await ours(`bench-send-rtt-${Date.now()}`, RTT_MESSAGES, { smtp: smtp.port, imap: imap.port });
+		log(`  ${Math.round(oursMs)} ms; waiting for delivery`);
+		await drained(OURS_TO, RTT_MESSAGES);
+		log(`in the field: raw pooled nodemailer again`);
+		const rawAgainMs = await rawPooledSend(SENDER, RAW_AGAIN_TO, RTT_MESSAGES, BODY, smtp.port);
+		log(`  ${Math.round(rawAgainMs)} ms; waiting for delivery`);
+		await drained(RAW_AGAIN_TO, RTT_MESSAGES);
+		const raw = (RTT_MESSAGES / (rawMs / 1000) + RTT_MESSAGES / (rawAgainMs / 1000)) / 2;
+		const oursRate = RTT_MESSAGES / (oursMs / 1000);
+		log(`in the field: ours ${oursRate.toFixed(1)}/s, nodemailer ${(RTT_MESSAGES / (rawMs / 1000)).toFixed(1)}/s before and ${(RTT_MESSAGES / (rawAgainMs / 1000)).toFixed(1)}/s after`);
+		return { ours: oursRate, raw };
+	} finally {
+		await smtp.close();
+		await imap.close();
+	}
 }
 
 main().catch((error: unknown) => {

@@ -8,14 +8,14 @@ import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { performance } from 'node:perf_hooks';
 import { addressOf, stack, stackCa } from '../../test/helpers/mailstack';
 
-/** Sends `count` messages from `sender` to plus-addresses of `recipient`; returns the elapsed ms. */
-export async function rawPooledSend(sender: string, recipient: string, count: number, body: string): Promise<number> {
+/** Sends `count` messages from `sender` to plus-addresses of `recipient`; returns the elapsed ms. `smtpPort` redirects SMTP (a delaying proxy). */
+export async function rawPooledSend(sender: string, recipient: string, count: number, body: string, smtpPort = stack.smtpsPort): Promise<number> {
 	const options: SMTPPool.Options = {
 		pool: true,
 		maxConnections: 1,
 		maxMessages: Infinity,
 		host: stack.host,
-		port: stack.smtpsPort,
+		port: smtpPort,
 		secure: true,
 		auth: { user: addressOf(sender), pass: stack.password },
 		tls: { ca: stackCa(), rejectUnauthorized: true },

@@ -46,12 +46,13 @@ export function prospectItems(recipient: string, count: number): INodeExecutionD
 	}));
 }
 
-/** Runs the SMTP Sequence workflow once in the engine with `items` as prospects. */
-export function runSequenceWorkflow(operation: 'send' | 'preview', sequenceKey: string, items: INodeExecutionData[]): Promise<RunResult> {
+/** Runs the SMTP Sequence workflow once in the engine with `items` as prospects; `ports` redirect SMTP and IMAP (a delaying proxy). */
+export function runSequenceWorkflow(operation: 'send' | 'preview', sequenceKey: string, items: INodeExecutionData[], ports?: { smtp: number; imap: number }): Promise<RunResult> {
+	const credential = credentialFor(SENDER);
 	return runWorkflow({
 		workflow: workflow(operation, sequenceKey),
 		nodeClasses,
-		credentials: { outreachMailboxApi: credentialFor(SENDER) },
+		credentials: { outreachMailboxApi: ports ? { ...credential, smtpPort: ports.smtp, imapPort: ports.imap } : credential },
 		input: items,
 	});
 }
