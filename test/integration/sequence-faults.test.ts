@@ -169,14 +169,16 @@ describe('never twice across crashes and processes (real Postfix + Dovecot)', ()
 		const key = `killed-${unique()}`;
 		const prospects = KILLED_PROSPECTS.map(addressOf);
 		const steps = [{ subject: 'Hello', text: 'Hi' }];
-		const child = spawn(tsx, [script, JSON.stringify({ sender: 'u51', sequenceKey: key, prospects, steps, pacingSeconds: 1 })], { stdio: 'ignore' });
+		// its own process group: `tsx` runs the script in a child node process, and a SIGKILL to tsx alone
+		// leaves that child running (and sending) beside the retry
+		const child = spawn(tsx, [script, JSON.stringify({ sender: 'u51', sequenceKey: key, prospects, steps, pacingSeconds: 1 })], { stdio: 'ignore', detached: true });
 		// kill it once two emails are out (it paces one per second); on a loaded machine the child may take
 		// tens of seconds to start, so wait on its progress, not on a deadline
 		let exited = false;
 		child.once('exit', () => (exited = true));
 		while (!exited && (await readMailbox('u51', 'Sent')).length < 2) await new Promise((r) => setTimeout(r, 50));
 		expect(exited).toBe(false);
-		child.kill('SIGKILL');
+		process.kill(-(child.pid as number), 'SIGKILL');
 		await once(child, 'close');
 		const beforeRetry = (await readMailbox('u51', 'Sent')).length;
 		expect(beforeRetry).toBeGreaterThanOrEqual(2);
