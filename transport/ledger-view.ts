@@ -200,12 +200,12 @@ export class LedgerView {
 	}
 
 	/** The prospect's steps found in Sent. */
-	history(prospect: RunProspect, now: Date): HistoryEntry[] {
-		return stepHistory(this.stateOf(prospect), this.copiesById, now);
+	history(prospect: RunProspect): HistoryEntry[] {
+		return stepHistory(this.stateOf(prospect), this.copiesById);
 	}
 
 	/** The result fields every status shares. */
-	base(prospect: RunProspect, now: Date): ProspectResult {
-		return baseResult(prospect.index, prospect.address.address, this.request.sequenceKey, this.ledger ? this.history(prospect, now) : []);
+	base(prospect: RunProspect): ProspectResult {
+		return baseResult(prospect.index, prospect.address.address, this.request.sequenceKey, this.ledger ? this.history(prospect) : []);
 	}
 }

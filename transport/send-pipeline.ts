@@ -101,7 +101,7 @@ export class SendPipeline {
 	}
 
 	private base(prospect: RunProspect): ProspectResult {
-		return this.view.base(prospect, this.env.now());
+		return this.view.base(prospect);
 	}
 
 	/**

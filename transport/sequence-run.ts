@@ -61,19 +61,19 @@ export async function runSequence(request: RunRequest, env: RunEnvironment): Pro
 				decision = pipeline.decideFor(prospect, now);
 			} catch (error) {
 				// the node checks what it can when it reads parameters; anything left fails this item only
-				results.set(prospect.index, failedResult(view.base(prospect, now), asSequenceError(error)));
+				results.set(prospect.index, failedResult(view.base(prospect), asSequenceError(error)));
 				continue;
 			}
 			if (operation === 'preview') results.set(prospect.index, preview(request, view, prospect, decision, now));
 			else if (decision.status === 'due') due.push({ prospect, decision });
-			else results.set(prospect.index, decisionResult(view.base(prospect, now), decision));
+			else results.set(prospect.index, decisionResult(view.base(prospect), decision));
 		}
 		// every due step is rendered before the first send, so a missing variable stops a fail-fast run early
 		for (const { prospect, decision } of due) {
 			try {
 				rendered.set(prospect.index, { step: decision.step, email: render(prospect, decision.step) });
 			} catch (error) {
-				results.set(prospect.index, failedResult(view.base(prospect, now), asSequenceError(error), decision.step));
+				results.set(prospect.index, failedResult(view.base(prospect), asSequenceError(error), decision.step));
 				if (request.failFast) return [...results.values()];
 			}
 		}
@@ -84,7 +84,7 @@ export async function runSequence(request: RunRequest, env: RunEnvironment): Pro
 			} catch (error) {
 				const failure = asSequenceError(error);
 				for (const { prospect, decision } of due) {
-					if (!results.has(prospect.index)) results.set(prospect.index, failedResult(view.base(prospect, now), failure, decision.step));
+					if (!results.has(prospect.index)) results.set(prospect.index, failedResult(view.base(prospect), failure, decision.step));
 				}
 				return prospects.map((p) => results.get(p.index) as ProspectResult);
 			}
@@ -123,7 +123,7 @@ function preview(
 	decision: Decision,
 	now: Date,
 ): ProspectResult {
-	const result = decisionResult(view.base(prospect, now), decision);
+	const result = decisionResult(view.base(prospect), decision);
 	const { sequenceKey, steps, options, message } = request;
 	let details: PreviewOfProspect;
 	try {
@@ -138,7 +138,7 @@ function preview(
 				withFooter(request.render(prospect.index, step, view.threadSubject(prospect) ?? threadSubject), prospect.message.footer),
 		});
 	} catch (error) {
-		return failedResult(view.base(prospect, now), asSequenceError(error));
+		return failedResult(view.base(prospect), asSequenceError(error));
 	}
 	const next = details.steps.find((s) => s.status !== 'sent');
 	if (!next) return { ...result, preview: { steps: details.steps } };

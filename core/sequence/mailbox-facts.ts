@@ -40,12 +40,6 @@ export interface InboundMessage {
 	refs: SequenceMessageRef[];
 }
 
-/**
- * A claim older than this without a confirmation belongs to a run that died between APPEND and the SMTP
- * answer: reported as `unconfirmed`. Longer than any SMTP exchange (connection + DATA timeouts).
- */
-export const UNCONFIRMED_AFTER_MS = 10 * 60_000;
-
 /** Sent copies as ledger facts. */
 export function toSentFacts(copies: readonly SentCopy[]): SentFact[] {
 	return copies.map((c) => ({ messageId: c.messageId, date: c.date, to: c.to }));
@@ -101,13 +95,17 @@ export function firstSentAtByAddress(copies: readonly SentCopy[]): Map<string, D
 
 /**
  * The prospect's steps found in Sent. A step is `unconfirmed` when every copy of it is a claim without a
- * recorded SMTP outcome, older than {@link UNCONFIRMED_AFTER_MS} (younger ones may still be in flight).
+ * recorded SMTP outcome (no `$SeqSent`, and no copy filed by the provider or a mail client): nobody
+ * recorded that the server accepted it. Read so at once, whatever the claim's age: the run that claimed
+ * it died (a killed worker, n8n's next scheduled run a minute later) or lost the server's answer — or,
+ * read while another run of the mailbox has that step in flight, its answer is not in yet (docs/design.md
+ * "Never twice"). Either way the step counts as sent and is never sent again; the flag changes nothing
+ * that is sent, it tells the user what the mailbox knows.
  */
-export function stepHistory(state: ProspectState, copiesById: ReadonlyMap<string, readonly SentCopy[]>, now: Date): HistoryEntry[] {
-	const at = now.getTime();
+export function stepHistory(state: ProspectState, copiesById: ReadonlyMap<string, readonly SentCopy[]>): HistoryEntry[] {
 	return state.steps.map((s) => {
 		const copies = copiesById.get(s.messageId) ?? [];
-		const unconfirmed = copies.length > 0 && copies.every((c) => c.mark === 'claim' && at - c.date.getTime() > UNCONFIRMED_AFTER_MS);
+		const unconfirmed = copies.length > 0 && copies.every((c) => c.mark === 'claim');
 		return { step: s.step, messageId: s.messageId, sentAt: isoString(s.sentAt) as string, ...(unconfirmed ? { unconfirmed } : {}) };
 	});
 }

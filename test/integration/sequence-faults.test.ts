@@ -26,7 +26,7 @@ const PROSPECTS = ['u45', 'u46', 'u47', 'u48', 'u49', 'u50'];
 /** Sender u51 and prospects u52–u56: the killed run. */
 const KILLED_PROSPECTS = ['u52', 'u53', 'u54', 'u55', 'u56'];
 
-beforeAll(() => resetMailboxes('u41', 'u42', 'u43', 'u44', ...PROSPECTS, 'u51', ...KILLED_PROSPECTS, 'judy', 'ivan', 'heidi'));
+beforeAll(() => resetMailboxes('u41', 'u42', 'u43', 'u44', ...PROSPECTS, 'u51', ...KILLED_PROSPECTS, 'u176', 'u177', 'judy', 'ivan', 'heidi'));
 
 const script = path.join(__dirname, '../helpers/run-sequence-cli.ts');
 const tsx = path.join(__dirname, '../../node_modules/.bin/tsx');
@@ -140,6 +140,30 @@ describe('never twice across crashes and processes (real Postfix + Dovecot)', ()
 		const retry = await runAt(request, new Date(NOW.getTime() + 15 * 60_000));
 		expect(retry[0]).toMatchObject({ status: 'completed', history: [{ step: 1, messageId: id, unconfirmed: true }] });
 		expect((await readMailbox('heidi')).filter((m) => m.messageId === id)).toHaveLength(1);
+	});
+
+	it('scenario 2 (queue mode): the run a minute after a worker died between claim and SMTP answer reports the step unconfirmed and does not send it', async () => {
+		// u176 sends, u177 receives (issue #12). n8n 2.41 never re-runs a dead worker's execution; its next
+		// scheduled run, a minute later, is what reads the claim the worker left without $SeqSent
+		const key = `killed-worker-${unique()}`;
+		const request = sequenceRequest({ sender: 'u176', sequenceKey: key, steps: [{ subject: 'Hello', text: 'Hi' }], prospects: [addressOf('u177')] });
+		const id = sequenceMessageId(key, addressOf('u177'), 1, 'example.test');
+		const raw = await composeRaw({ from: { name: '', address: 'u176@example.test' }, to: { name: '', address: 'u177@example.test' }, subject: 'Hello', text: 'Hi', messageId: id, date: NOW });
+		const imap = createImapClient(request.settings);
+		await imap.connect();
+		const sentPath = await findSentFolder(imap);
+		await imap.mailboxOpen(sentPath);
+		expect((await claimStep(imap, sentPath, raw, id, NOW)).won).toBe(true);
+		// the message reaches the server, whose answer dies with the worker
+		const smtp = createSmtpTransport(request.settings);
+		await sendRaw(smtp, request.settings, { from: 'u176@example.test', to: 'u177@example.test' }, raw);
+		smtp.close();
+		await imap.logout();
+		await waitForMessage('u177', (m) => m.messageId === id);
+
+		const next = await runAt(request, new Date(NOW.getTime() + 60_000));
+		expect(next[0]).toMatchObject({ status: 'completed', history: [{ step: 1, messageId: id, unconfirmed: true }] });
+		expect((await readMailbox('u177')).filter((m) => m.messageId === id)).toHaveLength(1);
 	});
 
 	it('two processes running the same sequence at once send every step once', async () => {
