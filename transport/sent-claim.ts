@@ -73,9 +73,15 @@ export async function confirmClaim(client: ImapFlow, claim: Claim): Promise<void
 	await client.messageFlagsAdd(String(claim.uid), [SENT_KEYWORD], { uid: true });
 }
 
-/** Marks several claims as accepted in one STORE (a run confirms sends that finished while the previous STORE ran). */
+/**
+ * Marks several claims as accepted in one STORE (a run confirms sends that finished while the previous
+ * STORE ran). The claims were APPENDed by another session: the NOOP first lets this one learn of them
+ * (their EXISTS), because a UID STORE ignores, without an error, a UID the session does not know yet
+ * (RFC 3501 §6.4.8; Dovecot answers OK and stores nothing).
+ */
 export async function confirmClaims(client: ImapFlow, uids: readonly number[]): Promise<void> {
 	if (uids.length === 0) return;
+	await client.noop();
 	await client.messageFlagsAdd(uids.join(','), [SENT_KEYWORD], { uid: true });
 }
 
