@@ -46,7 +46,7 @@ export async function runSequence(request: RunRequest, env: RunEnvironment): Pro
 	}
 
 	const render = (prospect: RunProspect, step: number): RenderedStep =>
-		withFooter(request.render(prospect.index, step, view.threadSubject(prospect)), prospect.message.footer);
+		withFooter(request.render(prospect.index, step, view.threadSubject(prospect)), prospect.message.footer, prospect.message.footerLink);
 	const rendered = new Map<number, { step: number; email: RenderedStep }>();
 	// the confirmation session exists only once the run sends; the queue resolves it when it stores
 	const confirms = new ConfirmQueue(() => sessions.confirm ?? sessions.sent);

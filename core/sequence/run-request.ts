@@ -38,6 +38,8 @@ export interface ProspectMessage {
 	unsubscribeMailto: string;
 	unsubscribeUrl?: string;
 	footer?: string;
+	/** The prospect's signed unsubscribe link, shown after the footer (Unsubscribe Webhook URL). */
+	footerLink?: string;
 }
 
 /**

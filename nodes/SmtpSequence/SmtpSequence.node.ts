@@ -7,11 +7,14 @@ import {
 } from 'n8n-workflow';
 import { authenticationProperty, MAILBOX_TEST_METHOD, outreachMailboxConnectionTest } from '../shared/mailbox-credential';
 import { getProspectTimeZones, getTimeZones } from './actions/load-options';
+import { recordUnsubscribeOperation } from './actions/record-unsubscribe.operation';
 import { runOperation } from './actions/run.operation';
+import { hiddenFor } from './descriptions/display';
 import { optionFields } from './descriptions/options.description';
 import { scheduleFields } from './descriptions/schedule.description';
 import { sequenceFields } from './descriptions/sequence.description';
 import { stepsField } from './descriptions/steps.description';
+import { unsubscribeFields } from './descriptions/unsubscribe.description';
 
 export class SmtpSequence implements INodeType {
 	description: INodeTypeDescription = {
@@ -20,7 +23,7 @@ export class SmtpSequence implements INodeType {
 		icon: { light: 'file:smtpSequence.svg', dark: 'file:smtpSequence.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] === "preview" ? "Preview" : "Send Due Steps" }}',
+		subtitle: '={{ $parameter["operation"] === "preview" ? "Preview" : $parameter["operation"] === "recordUnsubscribe" ? "Record Unsubscribe" : "Send Due Steps" }}',
 		description: 'Send each prospect the step of an email sequence that is due now, from your own mailbox',
 		defaults: { name: 'SMTP Sequence' },
 		usableAsTool: true,
@@ -34,7 +37,12 @@ export class SmtpSequence implements INodeType {
 			{ name: 'outreachMailboxGoogleOAuth2Api', required: true, displayOptions: { show: { authentication: ['googleOAuth2'] } } },
 			{ name: 'outreachMailboxOAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
 		],
-		properties: [authenticationProperty, ...sequenceFields, stepsField, ...scheduleFields, ...optionFields],
+		properties: [
+			authenticationProperty,
+			...sequenceFields.filter((p) => p.name === 'operation'),
+			...unsubscribeFields,
+			...hiddenFor(['recordUnsubscribe'], [...sequenceFields.filter((p) => p.name !== 'operation'), stepsField, ...scheduleFields, ...optionFields]),
+		],
 	};
 
 	methods = {
@@ -43,7 +51,8 @@ export class SmtpSequence implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const operation = this.getNodeParameter('operation', 0) === 'preview' ? 'preview' : 'send';
-		return runOperation.call(this, operation);
+		const operation = this.getNodeParameter('operation', 0);
+		if (operation === 'recordUnsubscribe') return recordUnsubscribeOperation.call(this);
+		return runOperation.call(this, operation === 'preview' ? 'preview' : 'send');
 	}
 }

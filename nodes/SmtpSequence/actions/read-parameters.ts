@@ -8,6 +8,7 @@ import { InputError, SequenceError } from '../../../core/errors';
 import { parseAddress } from '../../../core/mail/address';
 import { assertHeaderSafe } from '../../../core/mail/header-safety';
 import { normaliseUnsubscribeUrl } from '../../../core/mail/unsubscribe-url';
+import { checkUnsubscribeSecret, signUnsubscribeToken, unsubscribeLink } from '../../../core/mail/unsubscribe-token';
 import type { MailboxSettings } from '../../../core/mailbox/settings';
 import { resolveOptions, type SequenceOptions } from '../../../core/sequence/options';
 import { expressionKey, renderStep, splitTemplate, templateFromParameter, type StepTemplate } from '../../../core/sequence/render';
@@ -118,28 +119,53 @@ export function readMessageOptions(fn: IExecuteFunctions, settings: MailboxSetti
 	};
 }
 
+/** Builds a prospect's signed unsubscribe link (Message Options → Unsubscribe Webhook URL). */
+export type SignedLinkFn = (address: string) => string;
+
+/**
+ * Message Options → Unsubscribe Webhook URL + Unsubscribe Secret (whole sequence, from the first item):
+ * the function that gives each prospect its signed link, or undefined when no webhook is set. Checked
+ * here, so a bad URL or a short secret fails the node before anything is sent.
+ */
+export function readSignedUnsubscribe(fn: IExecuteFunctions, sequenceKey: string, now: Date): SignedLinkFn | undefined {
+	const { options, text } = messageOptionsOf(fn, 0);
+	const webhook = text('unsubscribeWebhookUrl');
+	if (!webhook) return undefined;
+	if (text('unsubscribeUrl')) {
+		throw new InputError('INVALID_PARAMETER', 'Give either One-Click Unsubscribe URL or Unsubscribe Webhook URL, not both.', {
+			hint: 'Unsubscribe Webhook URL builds a signed one-click link for each prospect; remove One-Click Unsubscribe URL.',
+		});
+	}
+	const base = new URL(normaliseUnsubscribeUrl(webhook));
+	// not trimmed: a secret is taken exactly as typed, in the sending node and in the webhook's
+	const secret = checkUnsubscribeSecret(typeof options.unsubscribeSecret === 'string' ? options.unsubscribeSecret : '', 'Unsubscribe Secret');
+	return (address) => normaliseUnsubscribeUrl(unsubscribeLink(base, signUnsubscribeToken(sequenceKey, address, secret, now)));
+}
+
 /**
  * The message options of one prospect (From Name, Reply-To, Unsubscribe Mailto, One-Click Unsubscribe
- * URL, Unsubscribe Footer), evaluated for its item and validated where they enter (header safety,
- * addresses, https URL).
+ * URL or its signed link, Unsubscribe Footer), evaluated for its item and validated where they enter
+ * (header safety, addresses, https URL).
  */
-export function readProspectMessage(fn: IExecuteFunctions, index: number, settings: MailboxSettings): ProspectMessage {
+export function readProspectMessage(fn: IExecuteFunctions, index: number, settings: MailboxSettings, address: string, signedLink?: SignedLinkFn): ProspectMessage {
 	const { text } = messageOptionsOf(fn, index);
 	const fromName = assertHeaderSafe('From Name', text('fromName') || settings.senderName);
 	const replyTo = text('replyTo') ? parseAddress(text('replyTo'), 'Reply-To').address : undefined;
 	const mailto = parseAddress(text('unsubscribeMailto') || settings.email, 'Unsubscribe Mailto').address;
-	const url = text('unsubscribeUrl') ? normaliseUnsubscribeUrl(text('unsubscribeUrl')) : '';
+	const signed = signedLink?.(address);
+	const url = signed ?? (text('unsubscribeUrl') ? normaliseUnsubscribeUrl(text('unsubscribeUrl')) : '');
 	return {
 		fromName,
 		...(replyTo ? { replyTo } : {}),
 		unsubscribeMailto: `${mailto}?subject=unsubscribe`,
 		...(url ? { unsubscribeUrl: url } : {}),
 		...(text('unsubscribeFooter') ? { footer: text('unsubscribeFooter') } : {}),
+		...(signed ? { footerLink: signed } : {}),
 	};
 }
 
 /** Reads one item's prospect fields and message options; throws InputError for a bad value. */
-export function readProspect(fn: IExecuteFunctions, index: number, settings: MailboxSettings): RunProspect {
+export function readProspect(fn: IExecuteFunctions, index: number, settings: MailboxSettings, signedLink?: SignedLinkFn): RunProspect {
 	const email = fn.getNodeParameter('email', index, '');
 	if (typeof email !== 'string') {
 		throw new InputError('INVALID_ADDRESS', `Prospect Email must be text, got ${email === null ? 'null' : typeof email}.`);
@@ -156,7 +182,7 @@ export function readProspect(fn: IExecuteFunctions, index: number, settings: Mai
 		...(zone ? { timeZone: resolveTimeZone(zone, 'Prospect Time Zone') } : {}),
 		stop: stop === true || stop === 'true',
 		replied: false,
-		message: readProspectMessage(fn, index, settings),
+		message: readProspectMessage(fn, index, settings, address.address, signedLink),
 	};
 }
 

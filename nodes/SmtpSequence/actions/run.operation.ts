@@ -14,7 +14,7 @@ import { toNodeError } from '../../shared/to-node-error';
 import { describeWindow } from '../../../core/sequence/window-text';
 import { pacingForMode, readPaceManualRuns } from './manual-run';
 import { prospectError } from './prospect-errors';
-import { readMessageOptions, readOptions, readProspect, readSteps, readTemplates, stepRenderer } from './read-parameters';
+import { readMessageOptions, readOptions, readProspect, readSignedUnsubscribe, readSteps, readTemplates, stepRenderer, type SignedLinkFn } from './read-parameters';
 
 /** One step of a Preview item: the same fields for every step (null when not applicable). */
 function previewStepJson(step: PreviewStep): IDataObject {
@@ -130,6 +130,7 @@ export async function runOperation(this: IExecuteFunctions, operation: 'send' | 
 	const failsNode = (error: unknown) => !continueOnFail && !(operation === 'preview' && error instanceof InputError);
 	let request;
 	let note: string | undefined;
+	let signedLink: SignedLinkFn | undefined;
 	let keyAsGiven = '';
 	try {
 		const sequenceKey = String(this.getNodeParameter('sequenceKey', 0, '')).trim();
@@ -138,6 +139,7 @@ export async function runOperation(this: IExecuteFunctions, operation: 'send' | 
 		const settings = await mailboxSettingsOf(this, this.getNodeParameter('authentication', 0, 'password'));
 		const pacing = pacingForMode(this.getMode(), readOptions(this), readPaceManualRuns(this));
 		note = pacing.note;
+		signedLink = readSignedUnsubscribe(this, sequenceKey, new Date());
 		request = {
 			operation,
 			sequenceKey,
@@ -164,7 +166,7 @@ export async function runOperation(this: IExecuteFunctions, operation: 'send' | 
 	const prospects: RunProspect[] = [];
 	for (let i = 0; i < items.length; i++) {
 		try {
-			prospects.push(readProspect(this, i, request.settings));
+			prospects.push(readProspect(this, i, request.settings, signedLink));
 		} catch (error) {
 			const failure = prospectError(this, i, error);
 			if (failsNode(failure)) throw toNodeError(node, failure, { itemIndex: i });

@@ -71,6 +71,23 @@ export const optionFields: INodeProperties[] = [
 				description: "Per prospect: each prospect's email gets the URL evaluated for its own item. Optional https URL for RFC 8058 one-click unsubscribe (List-Unsubscribe-Post).",
 			},
 			{
+				displayName: 'Unsubscribe Webhook URL',
+				name: 'unsubscribeWebhookUrl',
+				type: 'string',
+				default: '',
+				placeholder: 'https://n8n.company.com/webhook/unsubscribe',
+				description:
+					'Whole sequence. The https URL of your unsubscribe webhook (a workflow with a Webhook node and SMTP Sequence → Record Unsubscribe). Each prospect gets it with a signed token (no address in clear) in List-Unsubscribe (one-click, RFC 8058) and at the end of the footer. Needs Unsubscribe Secret; replaces One-Click Unsubscribe URL.',
+			},
+			{
+				displayName: 'Unsubscribe Secret',
+				name: 'unsubscribeSecret',
+				type: 'string',
+				typeOptions: { password: true },
+				default: '',
+				description: 'Whole sequence. Signs the unsubscribe links (at least 16 characters); the webhook checks them with the same secret. Changing it makes the links already sent stop working.',
+			},
+			{
 				displayName: 'HTML Fields Not Escaped',
 				name: 'rawHtmlFields',
 				type: 'string',

@@ -20,6 +20,12 @@ export const sequenceFields: INodeProperties[] = [
 				action: 'Preview every step for each prospect',
 				description: 'Send nothing: show every step as each prospect will get it (variables filled in) and when it would go out',
 			},
+			{
+				name: 'Record Unsubscribe',
+				value: 'recordUnsubscribe',
+				action: 'Record a one click unsubscribe',
+				description: 'After a Webhook node: check the signed unsubscribe link a prospect used and stop the sequence for them',
+			},
 		],
 		default: 'send',
 	},
