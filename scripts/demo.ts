@@ -5,10 +5,11 @@
  *   npm run demo               leaves n8n running until Ctrl-C, so you can open the executions
  *   npm run demo -- --once     exits after the story: 0 only if it went as told (for CI)
  *
- * The story: three prospects get step 1 (prospect1, prospect2, and nobody@, who does not exist and
- * bounces); prospect1 answers from their own mailbox; the reply workflow's IMAP Reply Trigger emits the
- * reply and the bounce; on the schedule's next runs prospect2 gets step 2 in the same thread and the
- * other two are stopped.
+ * The story runs the CRM pair of `examples/` on an n8n Data table: three rows (prospect1, prospect2,
+ * and nobody@, who does not exist and bounces) get step 1; prospect1 answers from their own mailbox; the
+ * reply workflow's IMAP Reply Trigger emits the reply and the bounce and marks their rows; on the
+ * schedule's next runs prospect2 gets step 2 in the same thread and the other two are stopped. The
+ * table's rows are printed and checked at the end.
  *
  * So that a first run needs no native compile (sqlite3 and isolated-vm took 11 minutes of a 21-minute
  * first demo), n8n runs on PostgreSQL (from Debian, like the mail server) with the `legacy` expression
@@ -31,8 +32,9 @@ import {
 	senderCredential,
 	waitForReceived,
 } from './lib/demo-mail';
-import { checkStory, clock, formatEvent, storyComplete, timeline, type DemoAction } from './lib/demo-timeline';
+import { checkCrmRows, checkStory, clock, formatCrmRows, formatEvent, storyComplete, timeline, type DemoAction } from './lib/demo-timeline';
 import { DEMO_REPLIES, DEMO_SEQUENCE, NODE_NAMES, OTHER_EXAMPLES, bindCredentials, readExample } from './lib/demo-workflows';
+import { DataTables, adaptExample, type ColumnType, type DataTableRow } from '../e2e/lib/data-tables';
 import { ensureN8nRuntime, repoRootDir } from './lib/n8n-runtime';
 
 const once = process.argv.includes('--once');
@@ -52,6 +54,21 @@ const DATABASE = 'n8n_demo';
 const EXPRESSION_ENGINE = 'legacy';
 const POLL_MS = 2_000;
 const CREDENTIAL_NAME = 'Outreach Mailbox (demo@example.test)';
+const SEQUENCE_KEY = 'demo-sequence';
+/** The CRM's table: the name the examples use. */
+const TABLE = 'prospects';
+const CRM_COLUMNS: Array<{ name: string; type: ColumnType }> = [
+	...['email', 'firstName', 'company', 'timezone', 'status'].map((name) => ({ name, type: 'string' as const })),
+	{ name: 'step', type: 'number' },
+	{ name: 'nextStepAt', type: 'string' },
+	{ name: 'lastEvent', type: 'string' },
+];
+/** nobody@example.test does not exist on the demo mail server: it bounces. */
+const CRM_ROWS: DataTableRow[] = [
+	{ email: 'prospect1@example.test', firstName: 'Paula', company: 'Acme Corp', timezone: 'Europe/Berlin', status: 'active', step: 0 },
+	{ email: 'prospect2@example.test', firstName: 'Peter', company: 'Globex', timezone: 'America/New_York', status: 'active', step: 0 },
+	{ email: 'nobody@example.test', firstName: 'Nora', company: 'Initech', timezone: 'Europe/London', status: 'active', step: 0 },
+];
 
 const started = Date.now();
 /** Seconds each part of the first run took, printed at the end (README quotes them). */
@@ -155,17 +172,25 @@ async function main(): Promise<void> {
 	const bind = { [TYPES.credential]: { id: credentialId, name: CREDENTIAL_NAME } };
 	step(`credential "${CREDENTIAL_NAME}" stored (SMTP ${String(credentialData.smtpHost)}:${String(credentialData.smtpPort)} TLS, IMAP ${String(credentialData.imapHost)}:${String(credentialData.imapPort)} TLS, stack CA trusted)`);
 
-	for (const file of OTHER_EXAMPLES) {
+	for (const [file, why] of OTHER_EXAMPLES) {
 		const id = await server.createWorkflow(bindCredentials(readExample(file), bind));
-		step(`imported examples/${file} (inactive: it needs a Google Sheets credential) → ${server.baseUrl}/workflow/${id}`);
+		step(`imported examples/${file} (inactive: ${why}) → ${server.baseUrl}/workflow/${id}`);
 	}
+	// The CRM: a data table in n8n's own database, one row per prospect.
+	const tables = new DataTables(server);
+	const tableId = await tables.create(TABLE, CRM_COLUMNS);
+	await tables.insert(tableId, CRM_ROWS);
+	step(`data table "${TABLE}" created with ${CRM_ROWS.length} rows (status active) → ${server.baseUrl}/projects (Data tables)`);
+	// The examples as a user adapts them for a story told in minutes: step 2 one minute after step 1,
+	// the window always open, every 20 seconds.
+	const choices = { credential: bind[TYPES.credential], table: TABLE, sequenceKey: SEQUENCE_KEY, stepMinutes: 1, steps: 2, scheduleSeconds: 20 };
 	// The trigger never scans old mail on activation: activate it before anything is sent.
-	const repliesId = await server.createWorkflow(bindCredentials(readExample(DEMO_REPLIES), bind));
+	const repliesId = await server.createWorkflow(adaptExample(DEMO_REPLIES, choices));
 	await server.activateWorkflow(repliesId);
-	step(`imported and activated examples/${DEMO_REPLIES} (IMAP IDLE on ${SENDER}) → ${server.baseUrl}/workflow/${repliesId}`);
-	const sequenceId = await server.createWorkflow(bindCredentials(readExample(DEMO_SEQUENCE), bind));
+	step(`imported and activated examples/${DEMO_REPLIES} (IMAP IDLE on ${SENDER}, each outcome written to the table) → ${server.baseUrl}/workflow/${repliesId}`);
+	const sequenceId = await server.createWorkflow(adaptExample(DEMO_SEQUENCE, choices));
 	await server.activateWorkflow(sequenceId);
-	step(`imported and activated examples/${DEMO_SEQUENCE} (every 20 seconds) → ${server.baseUrl}/workflow/${sequenceId}`);
+	step(`imported and activated examples/${DEMO_SEQUENCE} (every 20 seconds instead of 10 minutes, 2 steps a minute apart) → ${server.baseUrl}/workflow/${sequenceId}`);
 
 	const storyStarted = Date.now();
 	say(`\nThe story (times are this machine's, ${Intl.DateTimeFormat().resolvedOptions().timeZone}):`);
@@ -217,7 +242,8 @@ async function main(): Promise<void> {
 		[REPLIER]: await receivedFromSender('prospect1'),
 		[FOLLOWER]: await receivedFromSender('prospect2'),
 	};
-	const problems = checkStory({ ...runs, received, ...storyFacts }, NODE_NAMES);
+	const crmRows = await tables.rows(tableId);
+	const problems = [...checkStory({ ...runs, received, ...storyFacts }, NODE_NAMES), ...checkCrmRows(crmRows, storyFacts)];
 
 	// The story was told live; only what the last read adds is printed.
 	for (const event of timeline({ ...runs, actions }, NODE_NAMES)) {
@@ -226,8 +252,10 @@ async function main(): Promise<void> {
 	parts.push(['story', Math.round((Date.now() - storyStarted) / 1000)]);
 	say(`\nIn the mailboxes: ${REPLIER} holds ${received[REPLIER].length} email(s) from ${SENDER}; ${FOLLOWER} holds ${received[FOLLOWER].length}` +
 		(received[FOLLOWER].length === 2 ? `, step 2 In-Reply-To ${received[FOLLOWER][1].inReplyTo} (= step 1's Message-ID: ${received[FOLLOWER][1].inReplyTo === received[FOLLOWER][0].messageId ? 'yes' : 'NO'})` : ''));
+	say(`\nThe data table "${TABLE}" (the CRM) after the story:`);
+	for (const line of formatCrmRows(crmRows)) say(`  ${line}`);
 	if (problems.length === 0) {
-		say(`\nThe story went as told: prospect1 replied and got nothing more, nobody@ bounced and was stopped, prospect2 got step 2 in the same thread; the trigger emitted the reply and the bounce. (${elapsed()} in all)`);
+		say(`\nThe story went as told: prospect1 replied and got nothing more, nobody@ bounced and was stopped, prospect2 got step 2 in the same thread; the trigger emitted the reply and the bounce; the table says replied, bounced, step 2. (${elapsed()} in all)`);
 	} else {
 		say(`\nThe story did NOT go as told (${elapsed()}):`);
 		for (const problem of problems) say(`  - ${problem}`);

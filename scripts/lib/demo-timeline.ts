@@ -67,15 +67,20 @@ export function sequenceItems(execution: N8nExecution, node: string): SequenceIt
 }
 
 export function triggerItems(execution: N8nExecution, node: string): TriggerItem[] {
+	// a branch labels the outcome: a Set node's `outcome` for `prospect`, or the Data table row it updated
 	const labelled = Object.keys(execution.data?.resultData.runData ?? {})
 		.filter((name) => name !== node)
 		.flatMap((name) => nodeItems(execution, name))
-		.filter((j) => typeof j.outcome === 'string');
+		.flatMap((j) => {
+			if (typeof j.outcome === 'string') return [{ prospect: j.prospect, outcome: j.outcome }];
+			if (typeof j.status === 'string' && typeof j.email === 'string' && 'id' in j) return [{ prospect: j.email, outcome: j.status }];
+			return [];
+		});
 	return nodeItems(execution, node).map((j) => {
 		const bounce = j.bounce as Json | undefined;
 		const label = labelled.find((l) => l.prospect === j.prospectEmail);
 		return {
-			outcome: label ? String(label.outcome) : null,
+			outcome: label ? label.outcome : null,
 			class: str(j.class) ?? '',
 			prospectEmail: str(j.prospectEmail),
 			step: num(j.step),
@@ -256,4 +261,30 @@ export function storyComplete(facts: Pick<StoryFacts, 'sequence' | 'replies' | '
 		emitted.some((e) => e.class === 'reply') &&
 		emitted.some((e) => e.class === 'bounce')
 	);
+}
+
+/** A row of the demo's data table (the CRM), as n8n's API returns it. */
+export type CrmRow = Record<string, string | number | boolean | null>;
+
+/**
+ * The CRM after the story: the replier's row `replied`, the bouncing address's `bounced`, the follower's
+ * at step 2 (`sent`, or `completed` once a later run found nothing left). Returns what differs.
+ */
+export function checkCrmRows(rows: readonly CrmRow[], facts: Pick<StoryFacts, 'replier' | 'follower' | 'bouncing'>): string[] {
+	const problems: string[] = [];
+	const row = (email: string) => rows.find((r) => r.email === email);
+	const expect = (email: string, ok: (r: CrmRow) => boolean, wanted: string) => {
+		const r = row(email);
+		if (!r) problems.push(`the data table has no row for ${email}`);
+		else if (!ok(r)) problems.push(`the data table row of ${email} says status=${String(r.status)} step=${String(r.step)}, expected ${wanted}`);
+	};
+	expect(facts.replier, (r) => r.status === 'replied' && r.step === 1, 'status=replied step=1');
+	expect(facts.bouncing, (r) => r.status === 'bounced' && r.step === 1, 'status=bounced step=1');
+	expect(facts.follower, (r) => (r.status === 'sent' || r.status === 'completed') && r.step === 2, 'status=sent (or completed) step=2');
+	return problems;
+}
+
+/** The rows as the demo prints them: one line each. */
+export function formatCrmRows(rows: readonly CrmRow[]): string[] {
+	return rows.map((r) => `${String(r.email).padEnd(28)} status=${String(r.status).padEnd(13)} step=${String(r.step)}  nextStepAt=${r.nextStepAt ? String(r.nextStepAt) : '-'}`);
 }

@@ -7,16 +7,21 @@ import * as path from 'node:path';
 import type { WorkflowJson } from '../../e2e/lib/n8n-server';
 import { repoRootDir } from './n8n-runtime';
 
-/** The self-contained pair: they need only the Outreach Mailbox credential. */
-export const DEMO_SEQUENCE = 'demo-sequence.json';
-export const DEMO_REPLIES = 'demo-replies.json';
-/** Examples that need other services (Google Sheets); imported inactive, for the user to adapt. */
-export const OTHER_EXAMPLES = ['google-sheets-sequence.json', 'reply-trigger-to-sheet.json'] as const;
+/** The CRM pair the demo runs: prospects in an n8n Data table, no outside service. */
+export const DEMO_SEQUENCE = 'data-table-sequence.json';
+export const DEMO_REPLIES = 'data-table-replies.json';
+/** Imported inactive, for the user to look at and adapt (with why they are not running). */
+export const OTHER_EXAMPLES = [
+	['demo-sequence.json', 'the simplest start: a Code node as the prospect list'],
+	['demo-replies.json', 'its companion: replies labelled by Set nodes'],
+	['unsubscribe-webhook.json', 'needs your Unsubscribe Secret and an https address for n8n'],
+	['google-sheets-sequence.json', 'needs a Google Sheets credential'],
+	['reply-trigger-to-sheet.json', 'needs a Google Sheets credential'],
+] as const;
 
 /** Node names the demo reads results from (they are in the example files). */
 export const NODE_NAMES = {
 	sequence: 'SMTP Sequence',
-	schedule: 'Every 20 seconds',
 	trigger: 'IMAP Reply Trigger',
 } as const;
 

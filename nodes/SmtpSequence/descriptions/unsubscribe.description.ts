@@ -21,7 +21,7 @@ export const unsubscribeFields: INodeProperties[] = [
 		type: 'string',
 		default: '={{ $json.query.t }}',
 		required: true,
-		description: 'The token of the link (its query parameter "t"): the Webhook node gives it as {{ $JSON.query.t }}',
+		description: 'The token of the link (its query parameter "t"): the Webhook node gives it as {{ $json.query.t }}',
 		displayOptions: show,
 	},
 	{

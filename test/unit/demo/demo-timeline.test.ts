@@ -3,7 +3,7 @@
  * "not due" or "stopped" line for a prospect on every run.
  */
 import type { N8nExecution } from '../../../e2e/lib/n8n-server';
-import { sequenceEvents } from '../../../scripts/lib/demo-timeline';
+import { checkCrmRows, sequenceEvents, triggerItems } from '../../../scripts/lib/demo-timeline';
 
 const NODE = 'SMTP Sequence';
 
@@ -51,5 +51,35 @@ describe('demo timeline', () => {
 			run('2', '2026-01-01T10:00:20Z', [{ ...notDue, step: 3, nextStepAt: '2026-01-02T10:00:00Z' }]),
 		];
 		expect(sequenceEvents(runs, NODE)).toHaveLength(2);
+	});
+
+	it('labels a trigger item with the status its Data table branch wrote into the row', () => {
+		const execution: N8nExecution = {
+			...run('7', '2026-01-01T10:00:00Z', []),
+			data: {
+				resultData: {
+					runData: {
+						'IMAP Reply Trigger': [{ data: { main: [[{ json: { class: 'reply', prospectEmail: 'p1@example.test', step: 1 } }]] } }],
+						'Mark replied': [{ data: { main: [[{ json: { id: 3, email: 'p1@example.test', status: 'replied', step: 1 } }]] } }],
+					},
+				},
+			},
+		};
+		expect(triggerItems(execution, 'IMAP Reply Trigger')).toEqual([expect.objectContaining({ class: 'reply', outcome: 'replied' })]);
+	});
+
+	it('checks the CRM rows after the story: replied, bounced, step 2', () => {
+		const facts = { replier: 'p1@example.test', follower: 'p2@example.test', bouncing: 'nobody@example.test' };
+		const good = [
+			{ email: 'p1@example.test', status: 'replied', step: 1 },
+			{ email: 'p2@example.test', status: 'sent', step: 2 },
+			{ email: 'nobody@example.test', status: 'bounced', step: 1 },
+		];
+		expect(checkCrmRows(good, facts)).toEqual([]);
+		expect(checkCrmRows([{ ...good[0], status: 'sent' }, { ...good[1], step: 1 }], facts)).toEqual([
+			'the data table row of p1@example.test says status=sent step=1, expected status=replied step=1',
+			'the data table has no row for nobody@example.test',
+			'the data table row of p2@example.test says status=sent step=1, expected status=sent (or completed) step=2',
+		]);
 	});
 });
