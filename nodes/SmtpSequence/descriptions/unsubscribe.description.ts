@@ -8,20 +8,13 @@ const show = { show: { operation: ['recordUnsubscribe'] } };
  */
 export const unsubscribeFields: INodeProperties[] = [
 	{
-		displayName:
-			'Put this after a Webhook node that receives the link of <b>Message Options → Unsubscribe Webhook URL</b>. It checks the signed token and files a note in the mailbox, so the sequence sends the prospect nothing more. See the example workflow "unsubscribe-webhook".',
-		name: 'recordUnsubscribeNotice',
-		type: 'notice',
-		default: '',
-		displayOptions: show,
-	},
-	{
 		displayName: 'Token',
 		name: 'unsubscribeToken',
 		type: 'string',
 		default: '={{ $json.query.t }}',
 		required: true,
-		description: 'The token of the link (its query parameter "t"): the Webhook node gives it as {{ $json.query.t }}',
+		description:
+			'The token of the signed link (its query parameter "t"), as the Webhook node before this one gives it. Valid: a note is filed in the mailbox and the sequence sends the prospect nothing more; forged or expired: nobody is stopped. See the example workflow "unsubscribe-webhook".',
 		displayOptions: show,
 	},
 	{
