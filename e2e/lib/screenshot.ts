@@ -49,7 +49,7 @@ export interface PwPage {
 	locator(selector: string): PwLocator;
 	/** The main frame first, then every iframe (n8n's execution preview renders the workflow in one). */
 	frames(): PwFrame[];
-	goto(url: string, options?: { waitUntil?: 'load' | 'domcontentloaded' | 'networkidle' }): Promise<unknown>;
+	goto(url: string, options?: { waitUntil?: 'load' | 'domcontentloaded' | 'networkidle' | 'commit' }): Promise<unknown>;
 	waitForSelector(selector: string, options?: { timeout?: number; state?: 'visible' | 'attached' }): Promise<unknown>;
 	waitForTimeout(ms: number): Promise<void>;
 	screenshot(options: { path: string; fullPage?: boolean }): Promise<Buffer>;
@@ -156,7 +156,9 @@ export async function screenshotPages(server: N8nServer, shots: PageShot[], size
 				if (shot.width || shot.height) {
 					await page.setViewportSize({ width: shot.width ?? size.width ?? 1440, height: shot.height ?? size.height ?? 900 });
 				}
-				await page.goto(`${server.baseUrl}${shot.urlPath}`, { waitUntil: 'domcontentloaded' });
+				// only the navigation itself: the bundle's load is part of waiting for `waitFor` (under load the
+				// editor's first page took over goto's own 30 s to reach domcontentloaded)
+				await page.goto(`${server.baseUrl}${shot.urlPath}`, { waitUntil: 'commit' });
 				const frame = await waitForVisible(page, shot.waitFor ?? '[data-test-id="canvas-node"]', CANVAS_TIMEOUT_MS);
 				if (shot.prepare) await shot.prepare(page, frame);
 				await page.waitForTimeout(shot.settleMs ?? 1500);
