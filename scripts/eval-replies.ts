@@ -22,9 +22,9 @@ export async function loadCorpus(dir: string): Promise<{ messages: CorpusMessage
 }
 
 /** Loads and scores one corpus directory. */
-export async function evaluateDirectory(dir: string): Promise<{ rows: EvalRow[]; summary: EvalSummary; unlabelled: string[] }> {
+export async function evaluateDirectory(dir: string, now: Date = new Date()): Promise<{ rows: EvalRow[]; summary: EvalSummary; unlabelled: string[] }> {
 	const { messages, unlabelled } = await loadCorpus(dir);
-	return { ...(await evaluateCorpus(messages)), unlabelled };
+	return { ...(await evaluateCorpus(messages, { now })), unlabelled };
 }
 
 function table(rows: EvalRow[], summary: EvalSummary): string {
@@ -41,8 +41,16 @@ function table(rows: EvalRow[], summary: EvalSummary): string {
 		lines.push(`${cls.padEnd(14)}  ${c.precision.toFixed(4).padStart(9)}  ${c.recall.toFixed(4).padStart(6)}  ${String(c.support).padStart(7)}`);
 	}
 	lines.push('');
-	for (const key of ['messages', 'accuracy', 'bounce_recall', 'autoReply_recall', 'human_misclassified', 'hard_soft_agreement', 'status_agreement', 'status_class_agreement', 'reply_text_pass_rate', 'return_date_agreement'] as const) {
+	for (const key of ['messages', 'accuracy', 'bounce_recall', 'autoReply_recall', 'auto_reply_precision', 'human_misclassified', 'hard_soft_agreement', 'status_agreement', 'status_class_agreement', 'reply_text_pass_rate', 'return_date_agreement'] as const) {
 		lines.push(`${key.padEnd(24)} ${String(summary[key])}`);
+	}
+	if (summary.per_source) {
+		lines.push('');
+		lines.push(`${'source'.padEnd(28)}  messages  accuracy  bounce_rec  autoRep_rec  autoRep_prec  human_wrong  hard_soft`);
+		for (const [source, f] of Object.entries(summary.per_source)) {
+			const cells = [f.messages, f.accuracy, f.bounce_recall, f.autoReply_recall, f.auto_reply_precision, f.human_misclassified, f.hard_soft_agreement];
+			lines.push(`${source.slice(0, 28).padEnd(28)}  ${cells.map((c, i) => String(c).padStart([8, 8, 10, 11, 12, 11, 9][i])).join('  ')}`);
+		}
 	}
 	return lines.join('\n');
 }

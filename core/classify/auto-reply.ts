@@ -33,11 +33,13 @@ export function autoReplyHeader(facts: MailFacts): string | undefined {
 	return undefined;
 }
 
-/** Headers that hint at automation without proving it (also set by mailing lists and bulk senders). */
-export function weakAutomationHeader(facts: MailFacts): string | undefined {
-	const precedence = headerValue(facts.headers, 'precedence')?.toLowerCase();
+/**
+ * Precedence values that hint at automation without proving it (RFC 3834 §3.1.8 tells responders to
+ * set none of them, yet vacation programs and mailing lists do): `bulk`, `junk`, `list`.
+ */
+export function bulkHeader(facts: MailFacts): string | undefined {
+	const precedence = headerValue(facts.headers, 'precedence')?.toLowerCase().trim();
 	if (precedence && /bulk|junk|list/.test(precedence)) return `header:precedence=${precedence}`;
-	if (facts.returnPath === '') return 'header:return-path=<>';
 	return undefined;
 }
 
@@ -112,14 +114,88 @@ function conversational(text: string, matchEnd: number): boolean {
 	return own.trim().length < 400 && /\?/.test(own);
 }
 
-/** Whether subject or body wording marks an automatic reply; the rule name or undefined. */
-export function autoReplyWording(subject: string, body: string): string | undefined {
-	if (AUTO_SUBJECT.test(subject.replace(/^\s*(?:re|aw|antw|sv|r|rif|res|wg|fw|fwd|tr)\s*:\s*/i, ''))) {
-		// "Re: out of office next week?" from a human still needs body evidence.
-		if (!/^\s*(?:re|aw|antw|sv|r|rif|res)\s*:/i.test(subject) || AUTO_BODY.test(body)) return 'subject:auto-reply';
-	}
+/** What the auto-reply wording says about one message. */
+export interface AutoReplyWording {
+	/** The subject is an automatic reply's ("Automatic reply:", "Out of Office", …). */
+	subject: boolean;
+	/** The body says what only automatic replies say ("I am out of the office until …"). */
+	body: boolean;
+	/** The body's wording reads as a person writing (a plan, an invitation to talk, a short question). */
+	conversational: boolean;
+}
+
+/** Subject and body wording of automatic replies. */
+export function autoReplyWording(subject: string, body: string): AutoReplyWording {
 	const text = body.slice(0, 3000);
 	const match = AUTO_BODY.exec(text);
-	if (match && !conversational(text, match.index + match[0].length)) return 'body:auto-reply';
+	let bySubject = false;
+	if (AUTO_SUBJECT.test(subject.replace(/^\s*(?:re|aw|antw|sv|r|rif|res|wg|fw|fwd|tr)\s*:\s*/i, ''))) {
+		// "Re: out of office next week?" from a human still needs body evidence.
+		bySubject = !/^\s*(?:re|aw|antw|sv|r|rif|res)\s*:/i.test(subject) || AUTO_BODY.test(body);
+	}
+	return {
+		subject: bySubject,
+		body: match !== null,
+		conversational: match !== null && conversational(text, match.index + match[0].length),
+	};
+}
+
+/**
+ * Subjects that acknowledge receipt: "Thank you for your e-mail", "Vielen Dank für Ihre Nachricht",
+ * "Merci pour votre message", "Dziękujemy za wiadomość", "Спасибо за ваше письмо", "お問い合わせありがとうございます".
+ * A person may write them too, so the decision table wants a second, automatic sign beside them.
+ */
+const ACKNOWLEDGEMENT_SUBJECT = new RegExp(
+	[
+		'^(?:thank(?:s| you) for (?:your|the|contacting)|we(?:\'ve| have) received|receipt (?:of|confirmation))',
+		'^(?:vielen )?dank(?:e)? für ihre',
+		'^merci (?:pour|de) votre',
+		'^(?:muchas )?gracias por (?:su|tu|contactar)',
+		'^(?:hartelijk )?bedankt voor (?:uw|je)',
+		'^grazie per (?:la|il|averci)',
+		'^obrigad[oa] (?:pel[oa]|por)',
+		'^dzięku(?:jemy|ję) za',
+		'^tack för (?:ditt|din|ert|er)',
+		'^tak for (?:din|dit|jeres|henvendelsen)',
+		'^takk for (?:din|ditt|henvendelsen)',
+		'^kiitos (?:viestistäsi|yhteydenotostasi|sähköpostistasi)',
+		'^děkujeme za',
+		'^спасибо за',
+		'お問い合わせ(?:いただき)?ありがとう|受付(?:完了|確認)|感谢您的(?:来信|邮件|来函)',
+	].join('|'),
+	'iu',
+);
+
+/** Whether the subject acknowledges receipt (see `ACKNOWLEDGEMENT_SUBJECT`). */
+export function acknowledgementSubject(subject: string): boolean {
+	return ACKNOWLEDGEMENT_SUBJECT.test(subject.trim().slice(0, 300));
+}
+
+/**
+ * Challenge-response systems (Spam Arrest, cPanel BoxTrapper, TMDA, Mailblocks, ISP "spam blockers")
+ * answer every new sender with a request to prove they are a person, e.g. BoxTrapper: "The message you
+ * sent requires that you verify that you are a real live human being and not a spam source."
+ */
+const CHALLENGE_BODY = new RegExp(
+	[
+		'verify (?:that )?you are (?:a )?(?:real|live|human)',
+		'(?:prove|confirm) (?:that )?you are (?:a )?(?:human|real person|person|not a (?:robot|spammer|machine))',
+		'(?:challenge[- ]response|spam ?arrest|boxtrapper|mailblocks|\\btmda\\b|spam ?blocker)\\b.{0,200}(?:verif|confirm|click|reply|release)',
+		'(?:before|so that) (?:your|the) (?:message|e-?mail) (?:can be|will be|is) delivered',
+		'to (?:have|get) your (?:message|e-?mail) delivered',
+		'(?:sender|e-?mail) verification (?:is )?(?:required|needed|request)',
+		'add you to (?:my|the) (?:list of )?(?:approved|authori[sz]ed|allowed) senders',
+		'bestätigen sie.{0,60}(?:absender|kein roboter|mensch)',
+		'confirmer que vous (?:êtes|etes) (?:bien )?(?:un humain|une personne|l\'expéditeur)',
+		'confirme que (?:usted )?es (?:una persona|humano)',
+	].join('|'),
+	'iu',
+);
+const CHALLENGE_SUBJECT = /\bverify#\d|^(?:please )?(?:verify|confirm) (?:your )?(?:e-?mail|message|address|identity)|sender verification|verification (?:required|request)|awaiting (?:your )?verification/iu;
+
+/** The challenge-response signal's name, or undefined. */
+export function challengeResponse(subject: string, body: string): string | undefined {
+	if (CHALLENGE_BODY.test(body.slice(0, 3000))) return 'body:challenge-response';
+	if (CHALLENGE_SUBJECT.test(subject.slice(0, 300)) && /(?:click|reply|respond)/i.test(body.slice(0, 3000))) return 'subject:challenge-response';
 	return undefined;
 }

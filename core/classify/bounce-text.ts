@@ -64,20 +64,21 @@ const BOUNCE_BODY = new RegExp(
 	'i',
 );
 
-/** Whether the message reads as a non-delivery report even without a multipart/report structure. */
-export function looksLikeBounce(facts: MailFacts, bodyText: string): { bounce: boolean; why: string } {
+/** Whether the sender is a mail system (MAILER-DAEMON, postmaster, "Mail Delivery System", no From at all). */
+export function fromMailSystem(facts: MailFacts): boolean {
 	const from = facts.from?.address ?? '';
 	const local = from.split('@')[0] ?? '';
-	const daemon = DAEMON_SENDER.test(local) || DAEMON_NAME.test(capText(facts.from?.name ?? '', MAX_PATTERN_HEADER)) || (!from && !facts.from?.name);
-	const subject = BOUNCE_SUBJECT.test(capText(facts.subject, MAX_PATTERN_HEADER));
-	const body = BOUNCE_BODY.test(bodyText.slice(0, 6000));
-	const nullSender = facts.returnPath === '';
-	const replyPrefix = /^\s*(?:re|aw|sv|antw|r|rif|res|fw|fwd|wg|tr)\s*:/i.test(facts.subject);
-	if (daemon && (subject || body)) return { bounce: true, why: 'sender' };
-	if (subject && body && !replyPrefix) return { bounce: true, why: 'subject' };
-	if (subject && nullSender) return { bounce: true, why: 'subject' };
-	if (body && nullSender && !replyPrefix) return { bounce: true, why: 'body' };
-	return { bounce: false, why: '' };
+	return DAEMON_SENDER.test(local) || DAEMON_NAME.test(capText(facts.from?.name ?? '', MAX_PATTERN_HEADER)) || (!from && !facts.from?.name);
+}
+
+/** Whether the subject is one a non-delivery report uses. */
+export function bounceSubject(subject: string): boolean {
+	return BOUNCE_SUBJECT.test(capText(subject, MAX_PATTERN_HEADER));
+}
+
+/** Whether the report's opening text (first 6,000 characters) uses wording only non-delivery reports use. */
+export function bounceBody(bodyText: string): boolean {
+	return BOUNCE_BODY.test(bodyText.slice(0, 6000));
 }
 
 /**
@@ -317,4 +318,52 @@ export function forwardedBounceBody(facts: MailFacts, text: string): string | un
 	const afterHeaders = /\n[ \t]*\n/.exec(unquoted.slice(from.index));
 	const body = afterHeaders ? unquoted.slice(from.index + afterHeaders.index + afterHeaders[0].length) : unquoted;
 	return BOUNCE_BODY.test(body) ? body : undefined;
+}
+
+/**
+ * Delay warnings: the MTA still holds the message and keeps trying (RFC 3464 "delayed" in prose). Each
+ * alternative quotes an MTA:
+ *   Sendmail: "**  THIS IS A WARNING MESSAGE ONLY  **" / "**  YOU DO NOT NEED TO RESEND YOUR MESSAGE  **"
+ *   Postfix:  "Delayed Mail (still being retried)" / "# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #"
+ *   Exim:     "Warning: message 1Xyz-0001-AB delayed 24 hours" / "No action is required on your part."
+ *   Exchange: "Delivery delayed:" / "Delivery has been delayed to these recipients or groups"
+ *   Gmail:    "Delivery Status Notification (Delay)" / "Delivery to the following recipient has been delayed"
+ *   Domino, older gateways: "Mail Delivery Warning", "DELIVERY DELAYED", "postponed"
+ */
+const DELAY_SUBJECT = /\bdelay(?:ed)?\b|still being retried|mail delivery warning|delivery warning|\bwarning: (?:message|could not send)|postponed|verz[öo]gert|retard(?:é|e)e?|diff[ée]r[ée]e|retrasad|vertraagd|ritardat|atrasad|opóźni|försenad|forsinket|viivästy|zpožděn|задерж/i;
+const DELAY_BODY = new RegExp(
+	[
+		'this is a warning (?:message )?only',
+		'you do not need to resend',
+		'no action is required on your part',
+		'(?:has|have) not yet been delivered',
+		'delivery attempts will continue',
+		'will (?:keep|continue to|continue) (?:try|retry)|will (?:be )?retr(?:y|ied)',
+		'still (?:being )?(?:retried|trying)',
+		'(?:has been|was|is being|is) (?:postponed|deferred|delayed)',
+		'delivery (?:to .{0,200})?(?:has been |is |was )?delayed',
+		'could not (?:be )?sen[dt] (?:your )?message for (?:the )?past',
+		'mail delivery warning',
+		'zustellung (?:wurde |ist )?verzögert|noch nicht zugestellt',
+		'remise (?:a été )?(?:différée|retardée)|pas encore (?:été )?(?:remis|distribué)',
+		'entrega (?:ha sido |fue )?(?:retrasada|demorada)|todavía no (?:se )?ha (?:sido )?entregado',
+		'bezorging is vertraagd|nog niet (?:afgeleverd|bezorgd)',
+		'consegna (?:è )?(?:ritardata|posticipata)|non (?:è )?ancora stat[oa] consegnat',
+		'entrega (?:foi )?(?:atrasada|adiada)|ainda não (?:foi )?entregue',
+	].join('|'),
+	'i',
+);
+/** Wording of a final failure, which a delay warning never carries (Exim's delay says "will give up", not "giving up"). */
+const FINAL_FAILURE = /this is a permanent error|permanent(?:ly)? (?:fail|error)|failed permanently|fatal (?:error|delivery)|i've given up|giving up on|gave up|not going to try again|has been returned|could not be delivered to one or more|(?:was|were|has|have) not been delivered|undeliverable|unzustellbar|non remis/i;
+
+/**
+ * Whether the message is a delay warning (the MTA keeps trying), and where that shows: `subject` or
+ * `body`; undefined when it is not one or when it also reports a final failure.
+ */
+export function delayWarning(subject: string, bodyText: string): 'subject' | 'body' | undefined {
+	const body = bodyText.slice(0, 6000);
+	if (FINAL_FAILURE.test(body)) return undefined;
+	if (DELAY_BODY.test(body)) return 'body';
+	if (DELAY_SUBJECT.test(capText(subject, MAX_PATTERN_HEADER)) && !FINAL_FAILURE.test(subject)) return 'subject';
+	return undefined;
 }

@@ -1,26 +1,30 @@
 /**
- * One message → one `Classification`. Order matters and follows the evidence's strength: machine-readable
- * reports first (ARF, RFC 3464 DSN, provider JSON), then non-standard bounce prose, then automatic-reply
- * headers (RFC 3834 and friends), then wording, and last the human cases (unsubscribe, reply).
+ * One message → one `Classification`: the facts are bounded once, every signal extractor reads them
+ * (`signals.ts`), the decision table picks the class (`decision-table.ts`), and the class's details are
+ * built here (bounce recipients with status, reason and hard/soft; the reply text; the return date).
  */
 import { findAddresses } from './address-scan';
-import { clientUnsubscribeNotice, readFeedbackReport } from './arf';
-import { autoReplyHeader, autoReplyWording, weakAutomationHeader } from './auto-reply';
 import { bounceReason, isHardBounce } from './bounce-reason';
-import { findReplyCode, findStatus, forwardedBounceBody, looksLikeBounce, recipientsInProse, reportProse } from './bounce-text';
-import { deliveryStatusPart, parseDeliveryStatus } from './dsn';
+import { findReplyCode, findStatus, recipientsInProse, reportProse } from './bounce-text';
+import { decide, ruleCode, SignalSet, usedSignals } from './decision-table';
+import { parseDeliveryStatus, type DsnRecipientFields } from './dsn';
 import { htmlToText } from './html-text';
 import { capText, MAX_HTML, MAX_PATTERN_HEADER, MAX_RECIPIENT_WORDS, MAX_RECIPIENTS } from './limits';
 import { reportingMta, type ReportingMta } from './mta';
 import { extractReplyText } from './reply-text';
-import { findReturnDate } from './return-date';
-import { readSesNotification } from './ses-notification';
-import type { BounceClassification, BounceRecipient, Classification, MailFacts } from './types';
-import { unsubscribeRequest } from './unsubscribe';
-
-/** RFC 3464 §2.3.3: actions that mean the message arrived (or was passed on); Postfix's address
- * verification report says "deliverable". */
-const SUCCESS_ACTIONS = new Set(['delivered', 'relayed', 'expanded', 'deliverable']);
+import type { SesNotification } from './ses-notification';
+import {
+	autoReplyWordingSignals,
+	collectEvidence,
+	headerSignals,
+	mtaWordingSignals,
+	reportSignals,
+	returnDateSignals,
+	SUCCESS_ACTIONS,
+	unsubscribeSignals,
+	type Evidence,
+} from './signals';
+import type { BounceClassification, BounceRecipient, Classification, ComplaintDetails, MailFacts } from './types';
 
 /** The readable body: text/plain, or the HTML as text when there is no plain part; the first `MAX_PATTERN_TEXT` characters. */
 export function readableText(facts: MailFacts): string {
@@ -70,16 +74,23 @@ function bounceRecipient(address: string, words: string, stated: StatedFields, m
 		address,
 		status,
 		statusStated: foundStatus !== undefined,
+		// RFC 3464 §2.3.3: "delayed" is not a final failure; the MTA keeps trying.
+		final: stated.action !== 'delayed',
 		replyCode,
 		action: stated.action,
 		reason,
-		hard: isHardBounce(reason, status),
+		hard: stated.action !== 'delayed' && isHardBounce(reason, status),
 		diagnostic,
 	};
 }
 
-function bounce(reason: string, recipients: BounceRecipient[]): BounceClassification {
-	return { class: 'bounce', reason, recipients, hard: recipients.length > 0 && recipients.every((r) => r.hard) };
+/**
+ * A bounce is final when it reports at least one final failure (a report of delays only is not); it is
+ * hard when every recipient is a hard bounce.
+ */
+function bounce(base: Pick<BounceClassification, 'reason' | 'confidence' | 'signals'>, recipients: BounceRecipient[], final: boolean): BounceClassification {
+	const isFinal = final && (recipients.length === 0 || recipients.some((r) => r.final));
+	return { class: 'bounce', ...base, recipients, final: isFinal, hard: recipients.length > 0 && recipients.every((r) => r.hard) };
 }
 
 /**
@@ -139,22 +150,11 @@ function mentionsAny(line: string, addresses: readonly string[]): boolean {
 	return addresses.some((a) => lower.includes(a));
 }
 
-function classifyDsn(facts: MailFacts, prose: string): Classification | undefined {
-	const part = deliveryStatusPart(facts);
-	if (!part) return undefined;
-	const fields = parseDeliveryStatus(part.body);
-	if (fields.length === 0) return undefined;
-	const allDelivered = fields.every((f) => (f.action ? SUCCESS_ACTIONS.has(f.action) : f.status?.startsWith('2.')));
-	if (allDelivered) {
-		return {
-			class: 'deliveryReport',
-			reason: 'dsn:delivered',
-			recipients: fields.map((f) => ({ address: f.address, status: f.status, action: f.action })),
-		};
-	}
+/** The bounce of an RFC 3464 report: one recipient per failed (or delayed) recipient block. */
+function dsnBounce(facts: MailFacts, fields: readonly DsnRecipientFields[], prose: string): BounceRecipient[] {
 	const failed = fields.filter((f) => !(f.action && SUCCESS_ACTIONS.has(f.action))).slice(0, MAX_RECIPIENTS);
 	const mta = reportingMta(facts, prose);
-	const recipients = failed.map((f) => {
+	return failed.map((f) => {
 		const others = fields.map((o) => o.address).filter((a) => a !== f.address);
 		// With one failed recipient the whole human-readable report is about it (Sendmail's "Transcript of
 		// session follows" paragraph, EZweb's "The user(s) account is disabled." above the address).
@@ -162,49 +162,26 @@ function classifyDsn(facts: MailFacts, prose: string): Classification | undefine
 		const words = [f.diagnostic ?? '', f.statusComment ?? '', about].join('\n');
 		return bounceRecipient(f.address, words, { status: f.status, action: f.action, diagnostic: f.diagnostic }, mta);
 	});
-	return bounce('dsn:multipart-report', recipients);
 }
 
-function classifySes(text: string): Classification | undefined {
-	const notification = readSesNotification(text);
-	if (!notification) return undefined;
-	if (notification.type === 'Complaint') {
-		return {
-			class: 'complaint',
-			reason: 'ses:complaint',
-			complaint: { feedbackType: notification.feedbackType ?? 'abuse', recipients: notification.recipients.map((r) => r.address) },
-		};
-	}
-	if (notification.type === 'Delivery') {
-		return {
-			class: 'deliveryReport',
-			reason: 'ses:delivery',
-			recipients: notification.recipients.map((r) => ({ address: r.address, status: findStatus(r.diagnostic ?? '') })),
-		};
-	}
+function sesBounce(notification: SesNotification): BounceRecipient[] {
 	const action = notification.bounceType === 'Transient' ? 'delayed' : 'failed';
-	return bounce(
-		'ses:bounce',
-		notification.recipients.map((r) => bounceRecipient(r.address, r.diagnostic ?? '', { status: r.status, action: r.action ?? action })),
-	);
+	return notification.recipients.map((r) => bounceRecipient(r.address, r.diagnostic ?? '', { status: r.status, action: r.action ?? action }));
 }
 
-function classifyProseBounce(facts: MailFacts, text: string): Classification | undefined {
-	const forwarded = forwardedBounceBody(facts, text);
-	const verdict = forwarded ? { bounce: true, why: 'forwarded' } : looksLikeBounce(facts, text);
-	if (!verdict.bounce) return undefined;
+/** A non-standard report: recipients from its prose, else from a returned DSN inside it, else the returned To. */
+function proseBounce(facts: MailFacts, text: string, forwarded: string | undefined): { recipients: BounceRecipient[]; nested?: boolean } {
 	const prose = reportProse(forwarded ?? text);
 	const mta = reportingMta(facts, prose);
-	const found = recipientsInProse(facts, prose);
-	const recipients = found.map((r) => bounceRecipient(r.address, r.context, {}, mta));
+	const recipients = recipientsInProse(facts, prose).map((r) => bounceRecipient(r.address, r.context, {}, mta));
 	if (recipients.every((r) => !r.statusStated && !r.replyCode)) {
 		const nested = nestedReport(facts);
-		if (nested) return nested;
+		if (nested) return { recipients: nested, nested: true };
 	}
 	if (recipients.length === 0) {
 		recipients.push(...returnedRecipients(facts, text).map((address) => bounceRecipient(address, prose, {}, mta)));
 	}
-	return bounce(`bounce:${verdict.why}`, recipients);
+	return { recipients };
 }
 
 /**
@@ -216,7 +193,7 @@ function classifyProseBounce(facts: MailFacts, text: string): Classification | u
  *   [message/rfc822: Subject: Returned mail: User unknown … Content-Type: message/delivery-status …
  *    Final-Recipient: RFC822; kijitora@neko.example.org / Action: failed / Status: 5.1.1]
  */
-function nestedReport(facts: MailFacts): BounceClassification | undefined {
+function nestedReport(facts: MailFacts): BounceRecipient[] | undefined {
 	for (const part of facts.parts) {
 		if (part.contentType !== 'message/rfc822') continue;
 		const at = part.body.search(/^Content-Type:[ \t]*message\/(?:global-)?delivery-status/im);
@@ -229,8 +206,7 @@ function nestedReport(facts: MailFacts): BounceClassification | undefined {
 			(f) => !(f.action && SUCCESS_ACTIONS.has(f.action)),
 		);
 		if (fields.length === 0) continue;
-		const recipients = fields.map((f) => bounceRecipient(f.address, f.diagnostic ?? '', { status: f.status, action: f.action, diagnostic: f.diagnostic }));
-		return bounce('bounce:nested-dsn', recipients);
+		return fields.map((f) => bounceRecipient(f.address, f.diagnostic ?? '', { status: f.status, action: f.action, diagnostic: f.diagnostic }));
 	}
 	return undefined;
 }
@@ -256,36 +232,75 @@ function boundedFacts(facts: MailFacts): MailFacts {
 	};
 }
 
+/** Options of {@link classify}. */
+export interface ClassifyOptions {
+	/**
+	 * The clock, for reading a return date written without a year when the message has no Date header
+	 * (a missing year is the next occurrence after the message date). Without either, such dates are not read.
+	 */
+	now?: Date;
+}
+
+/** Every extractor's signals for one message; each reads the bounded facts on its own. */
+export function extractEvidence(facts: MailFacts, text: string, replyText: string, reference: Date | undefined): Evidence {
+	const own = replyText || text;
+	return collectEvidence([
+		reportSignals(facts, text),
+		headerSignals(facts),
+		mtaWordingSignals(facts, text),
+		autoReplyWordingSignals(facts.subject, own),
+		unsubscribeSignals(replyText, facts.subject),
+		returnDateSignals(own, reference),
+	]);
+}
+
 /**
- * Classifies a parsed message. Pure: the same facts always give the same answer. Linear in the size of
- * the (bounded) text it reads.
+ * Classifies a parsed message: facts → signals (`signals.ts`) → one row of the decision table
+ * (`decision-table.ts`) → the class with its details. Pure: the same facts and options always give the
+ * same answer. Linear in the size of the (bounded) text it reads.
  */
-export function classify(message: MailFacts): Classification {
+export function classify(message: MailFacts, options: ClassifyOptions = {}): Classification {
 	const facts = boundedFacts(message);
 	const text = readableText(facts);
-	const complaint = readFeedbackReport(facts) ?? clientUnsubscribeNotice(facts, text);
-	if (complaint) return { class: 'complaint', reason: 'arf:feedback-report', complaint };
-	const prose = reportProse(text);
-	const dsn = classifyDsn(facts, prose);
-	if (dsn) return dsn;
-	const ses = classifySes(text);
-	if (ses) return ses;
-	const proseBounce = classifyProseBounce(facts, text);
-	if (proseBounce) return proseBounce;
-
 	const replyText = extractReplyText(facts.text, facts.html);
-	const header = autoReplyHeader(facts);
-	const wording = autoReplyWording(facts.subject, replyText || text);
-	const weak = weakAutomationHeader(facts);
-	if (header || wording) {
-		return {
-			class: 'autoReply',
-			reason: header ?? `${wording ?? ''}${weak ? `+${weak}` : ''}`,
-			replyText,
-			returnDate: findReturnDate(replyText || text, facts.date ?? new Date()),
-		};
+	const evidence = extractEvidence(facts, text, replyText, facts.date ?? options.now);
+	const signals = new SignalSet(evidence.signals);
+	const rule = decide(signals);
+	const base = { reason: ruleCode(rule, signals), confidence: rule.confidence, signals: usedSignals(rule, signals) };
+	switch (rule.class) {
+		case 'complaint': {
+			const complaint = evidence.complaint ?? sesComplaint(evidence.ses);
+			return { class: 'complaint', ...base, complaint };
+		}
+		case 'deliveryReport': {
+			const recipients = evidence.dsn
+				? evidence.dsn.map((f) => ({ address: f.address, status: f.status, action: f.action }))
+				: (evidence.ses?.recipients ?? []).map((r) => ({ address: r.address, status: findStatus(r.diagnostic ?? '') }));
+			return { class: 'deliveryReport', ...base, recipients };
+		}
+		case 'bounce': {
+			const final = rule.final !== false;
+			let recipients: BounceRecipient[];
+			let reason = base.reason;
+			if (signals.has('dsn-failed') || signals.has('dsn-delayed')) recipients = dsnBounce(facts, evidence.dsn ?? [], reportProse(text));
+			else if (evidence.ses) recipients = sesBounce(evidence.ses);
+			else {
+				const found = proseBounce(facts, text, evidence.forwardedBounce);
+				recipients = found.recipients;
+				if (found.nested) reason = 'bounce:nested-dsn';
+			}
+			if (!final) recipients = recipients.map((r) => ({ ...r, final: false, hard: false }));
+			return bounce({ ...base, reason }, recipients, final);
+		}
+		case 'autoReply':
+			return { class: 'autoReply', ...base, replyText, returnDate: evidence.returnDate };
+		case 'unsubscribe':
+			return { class: 'unsubscribe', ...base, replyText };
+		default:
+			return { class: 'reply', ...base, replyText };
 	}
-	const removal = unsubscribeRequest(replyText, facts.subject);
-	if (removal) return { class: 'unsubscribe', reason: `text:unsubscribe "${removal}"`, replyText };
-	return { class: 'reply', reason: 'default:human', replyText };
+}
+
+function sesComplaint(notification: SesNotification | undefined): ComplaintDetails {
+	return { feedbackType: notification?.feedbackType ?? 'abuse', recipients: (notification?.recipients ?? []).map((r) => r.address) };
 }

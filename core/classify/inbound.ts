@@ -62,7 +62,7 @@ export function unreadReading(raw: Buffer, cause: UnreadCause): InboundReading {
 	});
 	return {
 		facts: { ...header, headers, rawHeaders: head, contentType: 'text/plain', text: '' },
-		classification: { class: 'reply', reason: `fallback:${cause}`, replyText: '' },
+		classification: { class: 'reply', reason: `fallback:${cause}`, confidence: 0.5, signals: [`fallback:${cause}`], replyText: '' },
 		refs: { refs: unique },
 	};
 }

@@ -100,6 +100,8 @@ export interface BounceRecipient {
 	replyCode?: string;
 	/** RFC 3464 Action: `failed`, `delayed`, … when given. */
 	action?: string;
+	/** False for a delay (Action: delayed, a "still trying" warning): the MTA keeps trying, nothing failed yet. */
+	final: boolean;
 	reason: BounceReason;
 	/** True when the address itself is bad (does not exist, domain gone, moved): stop mailing it. */
 	hard: boolean;
@@ -117,8 +119,15 @@ export interface ComplaintDetails {
 }
 
 interface Base {
-	/** Which rule decided, e.g. `header:auto-submitted=auto-replied`. */
+	/**
+	 * Which rule of the decision table decided, e.g. `header:auto-submitted=auto-replied`,
+	 * `bounce:sender`, `default:human` (stable: workflows filter on it; docs/classifier.md lists them).
+	 */
 	reason: string;
+	/** How sure the deciding rule is, 0–1 (a structured report 0.99, a person by default 0.8). */
+	confidence: number;
+	/** The named signals the rule read, e.g. `["from:mail-system", "subject:bounce"]`. */
+	signals: readonly string[];
 }
 
 /** A human answer (anything that is not one of the automated classes). */
@@ -141,6 +150,11 @@ export interface BounceClassification extends Base {
 	recipients: BounceRecipient[];
 	/** True when every recipient is a hard bounce. */
 	hard: boolean;
+	/**
+	 * False for a delay warning (every recipient `delayed`): not a failure, a later report may still come.
+	 * The SMTP Sequence stops a prospect only on a final bounce.
+	 */
+	final: boolean;
 }
 
 /** A human asking to be removed from the sequence. */

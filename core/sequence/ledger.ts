@@ -28,8 +28,11 @@ export interface SentFact {
 	to: readonly string[];
 }
 
-/** Classes of inbound messages, as the IMAP classifier reports them. */
-export type InboundKind = 'reply' | 'autoReply' | 'bounce' | 'unsubscribe' | 'complaint' | 'deliveryReport';
+/**
+ * Classes of inbound messages, as the IMAP classifier reports them; `bounceDelayed` is a bounce with
+ * `final: false` (a delay warning: the MTA is still trying), which changes nothing.
+ */
+export type InboundKind = 'reply' | 'autoReply' | 'bounce' | 'bounceDelayed' | 'unsubscribe' | 'complaint' | 'deliveryReport';
 
 /** An inbound message that references our sequences (filled by the transport + classifier). */
 export interface InboundFact {
@@ -161,6 +164,8 @@ function recordInbound(state: ProspectState, fact: InboundFact, step: number, op
 			state.autoReply = returnDate === undefined ? { ...event, pauseUntil } : { ...event, returnDate, pauseUntil };
 			return;
 		}
+		// A delay warning is not a failure; the final bounce, if one comes, stops the prospect.
+		case 'bounceDelayed':
 		case 'deliveryReport':
 			return;
 	}
@@ -182,7 +187,8 @@ function finish(state: ProspectState): void {
  *   it references (a reply quoting step 2 whose References also list step 1 answers step 2, once).
  * - A reply from an address other than the prospect, at the same company domain (free mail excluded),
  *   that references any message of the same sequence marks `companyReplied` for that prospect.
- * - `deliveryReport` (successful DSN) changes nothing.
+ * - `deliveryReport` (successful DSN) and `bounceDelayed` (a delay warning: the MTA keeps trying) change
+ *   nothing; only a final bounce stops the prospect.
  */
 export function buildLedger(
 	prospects: readonly LedgerProspect[],

@@ -69,7 +69,8 @@ export function toInboundFacts(
 		}
 		if (refs.length === 0) continue;
 		facts.push({
-			kind: c.class,
+			// a delay warning (bounce, final: false) must not stop the prospect as bounced
+			kind: c.class === 'bounce' && !c.final ? 'bounceDelayed' : c.class,
 			from: m.from ?? '',
 			date: m.date,
 			messageId: m.messageId ?? `<${m.folder}.${m.uid}@inbound>`,

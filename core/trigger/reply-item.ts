@@ -27,6 +27,7 @@ function classDetails(classification: Classification): JsonObject {
 			const first = classification.recipients[0];
 			return {
 				bounce: {
+					final: classification.final,
 					hard: classification.hard,
 					recipient: first?.address ?? null,
 					status: first?.status ?? null,
@@ -35,6 +36,7 @@ function classDetails(classification: Classification): JsonObject {
 					recipients: classification.recipients.map((r) => ({
 						address: r.address,
 						status: r.status,
+						final: r.final,
 						hard: r.hard,
 						reason: r.reason,
 						action: r.action ?? null,
@@ -93,6 +95,8 @@ export function replyItem(
 		class: classification.class,
 		classReason: classification.reason,
 		classReasonText: explainClassReason(classification.reason),
+		classConfidence: classification.confidence,
+		classSignals: [...classification.signals],
 		prospectEmail: match?.prospectEmail ?? (match ? null : (facts.from?.address ?? null)),
 		prospectVerified: match?.prospectVerified ?? false,
 		fromColleague: match?.fromColleague ?? null,

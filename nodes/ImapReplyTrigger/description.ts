@@ -15,7 +15,7 @@ export const triggerProperties: INodeProperties[] = [
 			'Which kinds of incoming mail start the workflow. The defaults are what a stop-on-reply flow needs: replies, auto-replies, bounces, unsubscribe requests and spam complaints.',
 		options: [
 			{ name: 'Auto-Reply', value: 'autoReply', description: 'Out-of-office and other automatic answers, with the return date when given' },
-			{ name: 'Bounce', value: 'bounce', description: 'Delivery failures, with the failed recipient, status code and hard/soft' },
+			{ name: 'Bounce', value: 'bounce', description: 'Delivery failures, with the failed recipient, status code and hard/soft; delay warnings too, with bounce.final false' },
 			{ name: 'Complaint', value: 'complaint', description: 'Spam complaints from feedback loops (ARF reports)' },
 			{ name: 'Delivery Report', value: 'deliveryReport', description: 'Successful delivery notifications (not a bounce)' },
 			{ name: 'Reply', value: 'reply', description: 'A person answered' },

@@ -46,7 +46,7 @@ describe('hostile mail through the budgeted entry point (issue #9)', () => {
 
 	it('a reply of one 216 KiB line of spaces is read as a reply, its text cut at 64 KiB and trimmed (was 5 s at 54 KiB)', async () => {
 		const reading = await reader.read(hostile('reply-long-spaces', 216 * 1024));
-		expect(reading.classification).toEqual({ class: 'reply', reason: 'default:human', replyText: 'a' });
+		expect(reading.classification).toEqual({ class: 'reply', reason: 'default:human', confidence: 0.8, signals: [], replyText: 'a' });
 	});
 
 	it('a bounce of 320 KiB of letters without "@" is read as a bounce (was 9 s at 80 KiB)', async () => {
@@ -113,7 +113,7 @@ describe('the time budget really preempts (issue #9, High)', () => {
 		const reading = await reader.read(prospectReply('SPIN'));
 		clearInterval(ticker);
 		expect(ticks).toBeGreaterThan(0);
-		expect(reading.classification).toEqual({ class: 'reply', reason: 'fallback:time-budget', replyText: '' });
+		expect(reading.classification).toEqual({ class: 'reply', reason: 'fallback:time-budget', confidence: 0.5, signals: ['fallback:time-budget'], replyText: '' });
 		expect(reading.facts).toMatchObject({ from: { address: 'jana@prospect.example', name: 'Jana' }, messageId: '<r1@prospect.example>', subject: 'Re: hi' });
 		expect(reading.refs.refs).toEqual([OUR_REF]);
 	});
@@ -125,7 +125,7 @@ describe('the time budget really preempts (issue #9, High)', () => {
 
 	it('a worker that dies on a message answers it from its header, and the next one is read', async () => {
 		const [died, next] = await Promise.all([reader.read(prospectReply('EXIT')), reader.read(prospectReply('After'))]);
-		expect(died.classification).toEqual({ class: 'reply', reason: 'fallback:unreadable', replyText: '' });
+		expect(died.classification).toEqual({ class: 'reply', reason: 'fallback:unreadable', confidence: 0.5, signals: ['fallback:unreadable'], replyText: '' });
 		expect(died.facts.from?.address).toBe('jana@prospect.example');
 		expect(next.classification).toMatchObject({ class: 'reply', reason: 'default:human' });
 	});

@@ -2,7 +2,7 @@
  * Per-MTA bounce semantics: each case is a short synthetic report modelled on one MTA's or provider's
  * format (the literal line the rule keys on is in the sample), checked through the real classifier.
  */
-import { autoReplyWording } from '../../../core/classify/auto-reply';
+import { autoReplyWording } from '../../helpers/auto-reply-rule';
 import { bounceReason, isHardBounce } from '../../../core/classify/bounce-reason';
 import { classify } from '../../../core/classify/classify';
 import { parseDeliveryStatus } from '../../../core/classify/dsn';

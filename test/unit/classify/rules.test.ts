@@ -1,11 +1,11 @@
 /** Table tests, one table per rule family of the reply classifier. */
-import { autoReplyWording } from '../../../core/classify/auto-reply';
 import { bounceReason, isHardBounce, smtpCommand } from '../../../core/classify/bounce-reason';
 import { findStatus } from '../../../core/classify/bounce-text';
 import { classify } from '../../../core/classify/classify';
 import { parseDeliveryStatus } from '../../../core/classify/dsn';
 import { parseMessage } from '../../../core/classify/parse';
 import { findSequenceRefs } from '../../../core/classify/refs';
+import { autoReplyWording } from '../../helpers/auto-reply-rule';
 import { extractReplyText } from '../../../core/classify/reply-text';
 import { findReturnDate } from '../../../core/classify/return-date';
 import { unsubscribeRequest } from '../../../core/classify/unsubscribe';

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { parseSequenceMessageId, sequenceMessageId, type SequenceMessageRef } from '../../../core/mail/message-id';
 import { buildLedger, countSentSince, prospectState, type InboundFact, type SentFact } from '../../../core/sequence/ledger';
+import { toInboundFacts, type InboundMessage } from '../../../core/sequence/mailbox-facts';
 
 const SEQ = 'q3-outreach';
 const id = (address: string, step: number, seq = SEQ): string => sequenceMessageId(seq, address, step, 'sender.example');
@@ -145,5 +146,34 @@ describe('countSentSince', () => {
 		['after the last', '2024-03-05T00:00:00Z', 0],
 	])('%s', (_label, since, expected) => {
 		expect(countSentSince(facts, DateTime.fromISO(since))).toBe(expected);
+	});
+});
+
+describe('delay warnings in the ledger (issue 11)', () => {
+	const classified = (final: boolean): InboundMessage => ({
+		folder: 'INBOX',
+		uid: final ? 2 : 1,
+		from: 'mailer-daemon@mx.acme.com',
+		date: at('2024-03-05T09:00:00Z'),
+		classification: {
+			class: 'bounce',
+			reason: final ? 'dsn:multipart-report' : 'dsn:delayed',
+			confidence: 0.99,
+			signals: [],
+			hard: false,
+			final,
+			recipients: [{ address: 'jane@acme.com', status: final ? '5.1.1' : '4.4.1', statusStated: true, final, action: final ? 'failed' : 'delayed', reason: 'networkerror', hard: false }],
+		},
+		refs: [ref('jane@acme.com', 1)],
+	});
+
+	it('a bounce with final: false (Action: delayed) does not stop the prospect; a later final bounce does', () => {
+		const firstSent = new Map([['jane@acme.com', at('2024-03-04T09:00:00Z')]]);
+		const delayOnly = toInboundFacts([classified(false)], SEQ, firstSent);
+		expect(delayOnly.map((f) => f.kind)).toEqual(['bounceDelayed']);
+		const prospect = { sequenceKey: SEQ, address: 'jane@acme.com' };
+		expect(prospectState(prospect, [sent('jane@acme.com', 1, '2024-03-04T09:00:00Z')], delayOnly, options).bounced).toBeUndefined();
+		const both = toInboundFacts([classified(false), classified(true)], SEQ, firstSent);
+		expect(prospectState(prospect, [sent('jane@acme.com', 1, '2024-03-04T09:00:00Z')], both, options).bounced).toMatchObject({ step: 1, recipients: ['jane@acme.com'] });
 	});
 });

@@ -31,7 +31,7 @@ describe('resolveTriggerOptions', () => {
 });
 
 describe('decideEmit', () => {
-	const reply = { class: 'reply', reason: 'x', replyText: '' } as const;
+	const reply = { class: 'reply', reason: 'x', confidence: 0.8, signals: [], replyText: '' } as const;
 	const match = { sequenceHash: 'a', step: 1, prospectHash: 'b', prospectVerified: false };
 	const table: [string, Parameters<typeof decideEmit>[0], Parameters<typeof decideEmit>[1], boolean][] = [
 		['matched reply', { classification: reply, match, ownMessage: false }, resolveTriggerOptions(), true],
