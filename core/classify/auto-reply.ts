@@ -50,7 +50,18 @@ export function bulkHeader(facts: MailFacts): string | undefined {
  * say "Out of Office", "Abwesenheitsnotiz", "Absence", "Fuera de la oficina", "Afwezig", "Fuori sede",
  * "Ausente", helpdesks "[Request received]" / "Ticket #123 received".
  */
-const AUTO_SUBJECT = /^(?:auto(?:matic)?[ -]?(?:reply|response|answer)|auto:|automatische (?:antwort|rückantwort)|réponse automatique|reponse automatique|respuesta automática|respuesta automatica|automatisch antwoord|risposta automatica|resposta automática|resposta automatica|autosvar|automaattinen vastaus)|out of (?:the )?office|\booo\b|abwesenheit|nicht im büro|urlaubsbenachrichtigung|\babsen(?:ce|t|te)\b|\bcongés?\b|hors du bureau|fuera de (?:la )?oficina|\bausen(?:te|cia)\b|\bvacaciones\b|afwezig(?:heid)?|niet (?:aanwezig|op kantoor)|buiten kantoor|fuori (?:sede|ufficio)|\bassen(?:te|za)\b|\bferie\b|fora do escritório|ausência|\bférias\b|\bvacation\b|on leave|away from (?:the )?office|\bholiday\b|autoreply|auto-reply|\b(?:request|ticket|case)\b.{0,40}\b(?:received|created|opened)\b|we(?:'ve| have) received your|\[(?:request|ticket) (?:received|#?\d+)\]|demande (?:reçue|n°)|anfrage (?:erhalten|eingegangen)|solicitud recibida|aanvraag ontvangen|richiesta ricevuta|solicitação recebida|eingangsbestätigung|accusé de réception|acuse de recibo|ontvangstbevestiging|conferma di ricezione|confirmação de (?:recebimento|receção)/iu;
+const AUTO_SUBJECT = new RegExp(
+	[
+		// Outlook/Exchange "Automatic reply:" prefixes in the user's language, Sieve "Auto:", and friends
+		'^(?:auto(?:matic)?[ -]?(?:reply|response|answer)|auto:|automatische (?:antwort|rückantwort)|réponse automatique|reponse automatique|respuesta automática|respuesta automatica|automatisch antwoord|risposta automatica|resposta automática|resposta automatica|autosvar|automaattinen vastaus|automatyczna odpowiedź|odpowiedź automatyczna|automatiskt svar|automatisk svar|automatisk besvarelse|automatická odpověď|automatikus válasz|otomatik yanıt|răspuns automat|αυτόματη απάντηση|автоматический ответ|автоответ|自動応答|自動返信|自动回复|自動回覆|自动答复|자동 응답)',
+		// absence
+		'out of (?:the )?office|\\booo\\b|abwesenheit|nicht im büro|urlaubsbenachrichtigung|\\babsen(?:ce|t|te)\\b|\\bcongés?\\b|hors du bureau|fuera de (?:la )?oficina|\\bausen(?:te|cia)\\b|\\bvacaciones\\b|afwezig(?:heid)?|niet (?:aanwezig|op kantoor)|buiten kantoor|fuori (?:sede|ufficio)|\\bassen(?:te|za)\\b|\\bferie\\b|fora do escritório|ausência|\\bférias\\b|\\bvacation\\b|on leave|away from (?:the )?office|\\bholiday\\b|autoreply|auto-reply',
+		'nieobecność|nieobecny|poza biurem|frånvaro|frånvarande|inte på kontoret|fraværende|fravær|ikke på kontoret|poissa toimistolta|poissaolo|mimo kancelář|nepřítomnost|вне офиса|нет на месте|отсутствую|не в офисе|不在(?:のお知らせ|通知)|休暇(?:中|のお知らせ)|外出中|不在办公室|休假(?:中|通知)',
+		// helpdesk acknowledgements
+		'\\b(?:request|ticket|case)\\b.{0,40}\\b(?:received|created|opened)\\b|we(?:\'ve| have) received your|\\[(?:request|ticket) (?:received|#?\\d+)\\]|demande (?:reçue|n°)|anfrage (?:erhalten|eingegangen)|solicitud recibida|aanvraag ontvangen|richiesta ricevuta|solicitação recebida|eingangsbestätigung|accusé de réception|acuse de recibo|ontvangstbevestiging|conferma di ricezione|confirmação de (?:recebimento|receção)|potwierdzenie otrzymania|zgłoszenie (?:nr|przyjęte)|mottagningsbekräftelse|kvittering for modtagelse|potvrzení přijetí|ваше обращение|заявка (?:№|принята)|受付(?:完了|確認)|已收到',
+	].join('|'),
+	'iu',
+);
 
 /**
  * Body wording of automatic replies, first person and unmistakable, so a human saying "I was on
@@ -60,7 +71,7 @@ const AUTO_BODY = new RegExp(
 	[
 		// EN
 		// "I am out of the office until …" but not "I'm on holiday next week, can we talk after?"
-		"(?:i am|i'm|i will be|i'll be) (?:currently )?(?:out of (?:the )?office|away from (?:the |my )?(?:office|desk|email)|on (?:annual |parental |maternity |paternity |sick )?(?:leave|vacation|holiday)|travell?ing)(?: and| with| until| till| through| from| returning| on \\w+day)",
+		"(?:i am|i'm|i will be|i'll be) (?:currently )?(?:out of (?:the )?office|away from (?:the |my )?(?:office|desk|email)|on (?:annual |parental |maternity |paternity |sick )?(?:leave|vacation|holiday)|travell?ing)(?: and| with| until| till| through| from| returning| on \\w+day|[.!;,]|\\s{0,20}$)",
 		'this is an? (?:automatic|automated|auto-generated) (?:reply|response|message|answer|notification)',
 		'(?:thank you|thanks) for (?:your|contacting).{0,80}(?:this is an automated|we have received your (?:request|message|email|ticket)|a member of our team will|we will get back to you)',
 		'we have received your (?:request|message|email|e-mail|ticket)',
@@ -90,6 +101,38 @@ const AUTO_BODY = new RegExp(
 		'(?:estou|encontro-me) (?:atualmente |actualmente )?(?:fora do escritório|ausente|de férias|em férias)',
 		'(?:esta|este) é (?:uma resposta|uma mensagem|um e-mail) automátic[oa]',
 		'recebemos (?:a sua|sua|o seu|seu) (?:solicitação|mensagem|pedido|e-mail)',
+		// PL
+		'jestem (?:obecnie |aktualnie |teraz )?(?:poza biurem|na urlopie|nieobecn[ya]|w podróży służbowej|na zwolnieniu)',
+		'(?:to jest|ta wiadomość (?:jest|została)) (?:automatyczn|wygenerowana automatycznie)|odpowiedź automatyczna',
+		'otrzymaliśmy (?:pana |pani |państwa |twoją |twoje )?(?:wiadomość|zgłoszenie|e-mail)',
+		// SV
+		'jag är (?:för närvarande |just nu |tyvärr )?(?:ledig|på semester|inte på kontoret|borta|tjänstledig|föräldraledig|bortrest|på tjänsteresa)',
+		'detta är ett automatiskt (?:svar|meddelande|genererat)',
+		'vi har (?:tagit emot|mottagit) (?:ditt|din)',
+		// DA, NO
+		'jeg er (?:p\\.?t\\.? |i øjeblikket |for tiden |for øyeblikket |dessverre )?(?:på ferie|fraværende|ikke på kontoret|ude af huset|på barsel|borte|på reise|bortrejst|på forretningsrejse)',
+		'dette er et automatisk (?:svar|genereret|generert)',
+		'vi har (?:modtaget|mottatt) din',
+		// FI
+		'olen (?:tällä hetkellä |parhaillaan |nyt )?(?:lomalla|poissa toimistolta|poissa|matkoilla|vapaalla|työmatkalla)',
+		'tämä on automaattinen (?:vastaus|viesti)',
+		'olemme vastaanottaneet (?:viestisi|yhteydenottosi)',
+		// CS
+		'jsem (?:momentálně |v současné době |nyní |právě )?(?:mimo kancelář|na dovolené|nepřítomn[ýá]|mimo (?:úřad|firmu)|na služební cestě)',
+		'(?:toto|tato) je automatick[áý] (?:odpověď|zpráva)',
+		'obdrželi jsme (?:vaši|váš|vaš)',
+		// RU
+		'я (?:сейчас |в настоящее время |временно )?(?:в отпуске|нахожусь в отпуске|нахожусь вне офиса|вне офиса|отсутствую|в командировке)',
+		'(?:это|данное сообщение|это сообщение)[^.\\n]{0,20}автоматическ|сгенерировано автоматически',
+		'ваше (?:письмо|обращение|сообщение) (?:получено|принято|зарегистрировано)',
+		// JA
+		'(?:現在|ただいま|只今)?(?:不在|休暇中|外出中|出張中)(?:にしております|です|のため|となります)',
+		'(?:この|本)メールは自動(?:返信|送信|応答)|自動返信(?:メール)?です',
+		'お問い合わせ(?:を|いただき)[^。\\n]{0,20}(?:受け付け|ありがとう)',
+		// ZH
+		'(?:我|本人)(?:目前|现在|正在|目前正在)?(?:休假|不在办公室|出差|外出|請假|休假中)',
+		'(?:这|這)是(?:一封)?自(?:动|動)(?:回复|答复|回覆)|此(?:邮件|郵件)(?:为|為)自(?:动|動)',
+		'已收到(?:您|你)的(?:邮件|来信|郵件|來信)',
 	].join('|'),
 	'iu',
 );
@@ -98,10 +141,10 @@ const AUTO_BODY = new RegExp(
  * A plan, not a present absence: the absence phrase followed by a future time ("Je suis en vacances la
  * semaine prochaine", "Estoy de vacaciones la próxima semana", "ik ben met vakantie volgende week").
  */
-const FUTURE_TIME = /^.{0,25}\b(?:next week|nächste[nr]? woche|kommende[nr]? woche|la semaine prochaine|la próxima semana|la semana que viene|volgende week|komende week|la prossima settimana|la settimana prossima|na próxima semana|semana que vem|(?:from|ab|dès|a partir del?|vanaf|dal|desde) (?:monday|montag|lundi|lunes|maandag|lunedì|segunda))/iu;
+const FUTURE_TIME = /^.{0,25}\b(?:next week|nächste[nr]? woche|kommende[nr]? woche|la semaine prochaine|la próxima semana|la semana que viene|volgende week|komende week|la prossima settimana|la settimana prossima|na próxima semana|semana que vem|w przyszłym tygodniu|nästa vecka|næste uge|neste uke|ensi viikolla|příští týden|на следующей неделе|(?:from|ab|dès|a partir del?|vanaf|dal|desde) (?:monday|montag|lundi|lunes|maandag|lunedì|segunda))/iu;
 
 /** A human proposing to talk later: "let's talk after", "lass uns danach sprechen", "on en parle après". */
-const INVITATION = /\blet'?s (?:talk|speak|catch up|chat)|\blass(?:t)? uns\b|sprechen wir|on en (?:parle|reparle|discute)|parlons-en|hablamos|hablemos|laten we|spreken we|sentiamoci|ne parliamo|parliamone|falamos|vamos (?:falar|conversar)|conversamos/iu;
+const INVITATION = /\blet'?s (?:talk|speak|catch up|chat)|\blass(?:t)? uns\b|sprechen wir|on en (?:parle|reparle|discute)|parlons-en|hablamos|hablemos|laten we|spreken we|sentiamoci|ne parliamo|parliamone|falamos|vamos (?:falar|conversar)|conversamos|porozmawiajmy|låt oss (?:prata|höras|ses)|lad os (?:tale|snakke|mødes)|la oss (?:snakke|ta en prat|møtes)|puhutaan|promluvme si|pojďme (?:si )?promluvit|давайте (?:обсудим|созвонимся|поговорим|встретимся)/iu;
 
 /**
  * Body wording alone (no automation header, no auto-reply subject) is not enough when the text reads as

@@ -173,7 +173,16 @@ function sesBounce(notification: SesNotification): BounceRecipient[] {
 function proseBounce(facts: MailFacts, text: string, forwarded: string | undefined): { recipients: BounceRecipient[]; nested?: boolean } {
 	const prose = reportProse(forwarded ?? text);
 	const mta = reportingMta(facts, prose);
-	const recipients = recipientsInProse(facts, prose).map((r) => bounceRecipient(r.address, r.context, {}, mta));
+	// A plain list of failed addresses with one error line below it ("    a@x" / "    b@x" / "550 5.1.1 User
+	// unknown"): a recipient whose own lines state no code is read with the whole report.
+	const head = prose.slice(0, 3000);
+	const shared = findStatus(head) !== undefined;
+	const recipients = recipientsInProse(facts, prose).map((r) => {
+		const own = bounceRecipient(r.address, r.context, {}, mta);
+		if (own.statusStated || own.replyCode || !shared) return own;
+		const read = bounceRecipient(r.address, `${r.context}\n${head}`, {}, mta);
+		return { ...read, diagnostic: own.diagnostic };
+	});
 	if (recipients.every((r) => !r.statusStated && !r.replyCode)) {
 		const nested = nestedReport(facts);
 		if (nested) return { recipients: nested, nested: true };

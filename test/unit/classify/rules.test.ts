@@ -107,6 +107,28 @@ describe('auto-reply wording', () => {
 		['Hallo', 'Ich bin derzeit nicht im Büro.', 'body:auto-reply'],
 		['Re: Question', "Thanks! I'm on holiday next week, can we talk after?", undefined],
 		['Re: Out of office next week?', 'Can we meet before you leave?', undefined],
+		// issue 11: localised subject prefixes and first-person absence wording in more languages
+		['Automatyczna odpowiedź: Pytanie', '', 'subject:auto-reply'],
+		['Automatiskt svar: Fråga', '', 'subject:auto-reply'],
+		['Automatická odpověď: Dotaz', '', 'subject:auto-reply'],
+		['Автоответ: Вопрос', '', 'subject:auto-reply'],
+		['自動応答: ご質問', '', 'subject:auto-reply'],
+		['自动回复: 问题', '', 'subject:auto-reply'],
+		['Hello', 'Jestem obecnie na urlopie do 7 grudnia.', 'body:auto-reply'],
+		['Hello', 'Jag är ledig till och med 7 december.', 'body:auto-reply'],
+		['Hello', 'Jeg er på ferie til 7. desember.', 'body:auto-reply'],
+		['Hello', 'Olen lomalla 6.12.2026 asti.', 'body:auto-reply'],
+		['Hello', 'Jsem mimo kancelář do 6. prosince.', 'body:auto-reply'],
+		['Hello', 'Я в отпуске до 7 декабря.', 'body:auto-reply'],
+		['Hello', '現在休暇中のため、12月7日以降にご連絡いたします。', 'body:auto-reply'],
+		['Hello', '我目前休假，12月7日返回。', 'body:auto-reply'],
+		['Hello', 'I am currently out of the office. I will respond when I am back.', 'body:auto-reply'],
+		['Hello', 'The message you sent requires that you verify that you are a real live human being.', 'body:challenge-response'],
+		// people writing stay replies
+		['Re: Question', "I'm on holiday, can we talk after the 20th?", undefined],
+		['Re: Pytanie', 'Jestem na urlopie w przyszłym tygodniu, porozmawiajmy potem.', undefined],
+		['Re: Fråga', 'Jag är ledig nästa vecka, låt oss höras efter det.', undefined],
+		['Thank you for your email', 'Could you send me the pricing for 20 seats?', undefined],
 	])('%j / %j → %s', (subject, body, rule) => {
 		expect(autoReplyWording(subject, body)).toBe(rule);
 	});
@@ -139,6 +161,53 @@ describe('return date', () => {
 		['I am away with no access to email.', undefined],
 	])('%j → %s', (text, date) => {
 		expect(findReturnDate(text, sent)).toBe(date);
+	});
+});
+
+describe('return date (issue 11): a named return workday, ISO dates, bare weekdays, more languages', () => {
+	// Wednesday 2 December 2026, as the message date
+	const sent = new Date('2026-12-02T09:00:00Z');
+	it.each([
+		// "until" + a workday written with its weekday: the sender names the day they are back
+		['I am out of the office until Monday, December 7, with limited access to email.', '2026-12-07'],
+		["Je suis absent jusqu'au lundi 7 décembre.", '2026-12-07'],
+		['Ich bin bis Montag, 7. Dezember nicht im Büro.', '2026-12-07'],
+		['Estaré fuera hasta el lunes 7 de diciembre.', '2026-12-07'],
+		['Jsem mimo kancelář do pondělí 7. prosince.', '2026-12-07'],
+		// …unless the cue or the text says inclusive, or the named day is a weekend day
+		['I am out of the office through Monday, December 7.', '2026-12-08'],
+		["Je suis absent jusqu'au lundi 7 décembre inclus.", '2026-12-08'],
+		['Ich bin bis einschließlich Montag, 7. Dezember nicht im Büro.', '2026-12-08'],
+		['Out until Sunday, December 6.', '2026-12-07'],
+		// ISO dates and "resume"
+		['Replies will resume on 2027-01-04.', '2027-01-04'],
+		['Back on 2027-01-04.', '2027-01-04'],
+		// a weekday alone: its next occurrence after the message date
+		['I am back on Monday.', '2026-12-07'],
+		['I am out until Tuesday.', '2026-12-08'],
+		// "do"/"to"/"til" count only right before a date: "I do not have access" is no cue
+		['I do not have access to email until 7 December.', '2026-12-08'],
+		['Jestem na urlopie do 7 grudnia. Wracam 8 grudnia.', '2026-12-08'],
+		['Jag är ledig till och med 7 december.', '2026-12-08'],
+		['Jag är tillbaka måndag 7 december.', '2026-12-07'],
+		['Jeg er på ferie til og med 7. desember.', '2026-12-08'],
+		['Jeg er tilbage mandag den 7. december.', '2026-12-07'],
+		['Olen lomalla 6.12.2026 asti.', '2026-12-07'],
+		['Palaan 7.12.2026.', '2026-12-07'],
+		['Я в отпуске до 7 декабря.', '2026-12-08'],
+		['Я в отпуске по 6 декабря включительно.', '2026-12-07'],
+		['Вернусь 7 декабря.', '2026-12-07'],
+		['12月6日まで休暇を取っております。', '2026-12-07'],
+		['12月7日から出社いたします。', '2026-12-07'],
+		['我将休假至2026年12月6日。', '2026-12-07'],
+		['我12月7日返回办公室。', '2026-12-07'],
+	])('%j → %s', (text, date) => {
+		expect(findReturnDate(text, sent)).toBe(date);
+	});
+
+	it('reads no year-less date without a reference (the clock is injected, never read)', () => {
+		expect(findReturnDate('I will be back on 3 March.')).toBeUndefined();
+		expect(findReturnDate('I will be back on 3 March 2027.')).toBe('2027-03-03');
 	});
 });
 
