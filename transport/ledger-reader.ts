@@ -124,6 +124,20 @@ export class LedgerReader {
 		});
 	}
 
+	/**
+	 * Every copy of the sequence in Sent, whoever it was sent to, re-checked like a run's (the Report
+	 * operation): the same cached index, the same SEARCHes, only a wider selection.
+	 */
+	readSequence(seqHash: string, dayStart: Date): Promise<{ copies: SentCopy[]; firstSentAt?: Date }> {
+		const folder = this.sentPath;
+		return this.cache.use(`${this.account}\n${folder}`, () => new SentIndex(), async (index) => {
+			const stats = this.stats.sent;
+			await index.refresh(this.sentClient, folder, seqHash, dayStart, stats);
+			const copies = await index.validate(this.sentClient, folder, index.select((c) => c.ref.sequenceHash === seqHash), stats);
+			return { copies, firstSentAt: index.earliestOf(seqHash) };
+		});
+	}
+
 	/** Forgets copies the run deleted (pruned duplicates), so the cached index does not offer them again. */
 	async forgetCopies(uids: readonly number[]): Promise<void> {
 		await this.cache.use(`${this.account}\n${this.sentPath}`, () => new SentIndex(), async (index) => index.forget(uids));

@@ -10,7 +10,8 @@
  */
 import { SequenceError, SmtpRejection, asSequenceError } from '../core/errors';
 import { formatMailbox } from '../core/mail/address';
-import { ledgerAddress, prospectHash, sequenceMessageId } from '../core/mail/message-id';
+import { ledgerAddress, parseSequenceMessageId, prospectHash, variantName } from '../core/mail/message-id';
+import { stepMessageId } from '../core/sequence/variants';
 import { refusalReport } from '../core/mail/refusal-report';
 import { threadHeaders } from '../core/mail/threading';
 import { decide, type Decision, type LimitsState } from '../core/sequence/decide';
@@ -199,7 +200,7 @@ export class SendPipeline {
 		const state = this.view.stateOf(prospect);
 		let rendered: RenderedStep;
 		let raw: Buffer;
-		const messageId = sequenceMessageId(sequenceKey, prospect.address.address, step, message.messageIdDomain);
+		const messageId = stepMessageId(sequenceKey, prospect.address.address, step, steps, message.messageIdDomain);
 		try {
 			const early = this.rendered.get(prospect.index);
 			rendered = early && early.step === step ? early.email : this.render(prospect, step);
@@ -377,7 +378,7 @@ export class SendPipeline {
 		this.view.addSentCopy(prospect, {
 			uid: claimed.claim.uid,
 			messageId,
-			ref: { sequenceHash: this.view.seqHash, step, prospectHash: prospectHash(this.request.sequenceKey, prospect.address.address) },
+			ref: parseSequenceMessageId(messageId) ?? { sequenceHash: this.view.seqHash, step, prospectHash: prospectHash(this.request.sequenceKey, prospect.address.address) },
 			date: now,
 			to: [ledgerAddress(prospect.address.address)],
 			subject: claimed.subject,
@@ -407,6 +408,7 @@ export class SendPipeline {
 			status: 'sent',
 			reason: unconfirmed ? `Step ${step} counted as sent, unconfirmed: ${outcome.unconfirmed.message}` : `Step ${step} sent`,
 			step,
+			...variantField(messageId),
 			messageId,
 			threadMessageId: claimed.threadMessageId,
 			sentAt: now.toISOString(),
@@ -432,4 +434,10 @@ export class SendPipeline {
  */
 function refusesRecipient(failure: SmtpRejection): boolean {
 	return failure.code === 'SMTP_PERMANENT' && failure.responseCode >= 500 && /^RCPT\b/i.test(failure.command ?? '');
+}
+
+/** `{ variant: 'B' }` for a Message-ID with a variant letter, `{}` otherwise. */
+export function variantField(messageId: string): { variant?: string } {
+	const variant = variantName(parseSequenceMessageId(messageId)?.variant);
+	return variant ? { variant } : {};
 }

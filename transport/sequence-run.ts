@@ -4,17 +4,18 @@
  * the decisions themselves are the pure core's.
  */
 import { asSequenceError } from '../core/errors';
-import { sequenceMessageId } from '../core/mail/message-id';
 import type { Decision } from '../core/sequence/decide';
 import { withFooter } from '../core/sequence/footer';
 import type { RenderedStep } from '../core/sequence/render';
 import type { RunEnvironment, RunProspect, RunRequest } from '../core/sequence/run-request';
 import { baseResult, decisionResult, failedResult, type ProspectResult } from '../core/sequence/run-result';
 import { previewProspect, type PreviewOfProspect } from '../core/sequence/preview';
+import { variantName } from '../core/mail/message-id';
+import { stepMessageId, variantOf } from '../core/sequence/variants';
 import { ConfirmQueue } from './confirm-queue';
 import { LedgerView } from './ledger-view';
 import { MailboxSessions } from './mailbox-sessions';
-import { SendPipeline } from './send-pipeline';
+import { SendPipeline, variantField } from './send-pipeline';
 
 /** Runs the sequence for all prospects; never throws for a per-prospect problem. */
 export async function runSequence(request: RunRequest, env: RunEnvironment): Promise<ProspectResult[]> {
@@ -46,7 +47,11 @@ export async function runSequence(request: RunRequest, env: RunEnvironment): Pro
 	}
 
 	const render = (prospect: RunProspect, step: number): RenderedStep =>
-		withFooter(request.render(prospect.index, step, view.threadSubject(prospect)), prospect.message.footer, prospect.message.footerLink);
+		withFooter(
+			request.render(prospect.index, step, view.threadSubject(prospect), variantOf(sequenceKey, prospect.address.address, step, request.steps)),
+			prospect.message.footer,
+			prospect.message.footerLink,
+		);
 	const rendered = new Map<number, { step: number; email: RenderedStep }>();
 	// the confirmation session exists only once the run sends; the queue resolves it when it stores
 	const confirms = new ConfirmQueue(() => sessions.confirm ?? sessions.sent);
@@ -135,17 +140,29 @@ function preview(
 			window: options.window,
 			prospectTimeZone: prospect.timeZone,
 			render: (step, threadSubject) =>
-				withFooter(request.render(prospect.index, step, view.threadSubject(prospect) ?? threadSubject), prospect.message.footer),
+				withFooter(
+					request.render(prospect.index, step, view.threadSubject(prospect) ?? threadSubject, variantOf(sequenceKey, prospect.address.address, step, steps)),
+					prospect.message.footer,
+				),
 		});
 	} catch (error) {
 		return failedResult(view.base(prospect), asSequenceError(error));
 	}
+	// each step's A/B variant: the letter a sent step went out with, else the one it will get
+	const state = view.stateOf(prospect);
+	for (const entry of details.steps) {
+		const sent = entry.status === 'sent' ? state.steps.find((s) => s.step === entry.step) : undefined;
+		const letter = variantName(sent ? sent.variant : variantOf(sequenceKey, prospect.address.address, entry.step, steps));
+		if (letter) entry.variant = letter;
+	}
 	const next = details.steps.find((s) => s.status !== 'sent');
 	if (!next) return { ...result, preview: { steps: details.steps } };
+	const messageId = stepMessageId(sequenceKey, prospect.address.address, next.step, steps, message.messageIdDomain);
 	const previewed: ProspectResult = {
 		...result,
 		step: next.step,
-		messageId: sequenceMessageId(sequenceKey, prospect.address.address, next.step, message.messageIdDomain),
+		...variantField(messageId),
+		messageId,
 		nextStepAt: next.at,
 		preview: { steps: details.steps, next },
 	};

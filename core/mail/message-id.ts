@@ -4,6 +4,11 @@
  * point back at it through In-Reply-To/References, and no campaign name or address appears in clear.
  *
  *   <sq.{sequenceHash}.{step}.{prospectHash}@{domain}>
+ *   <sq.{sequenceHash}.{step}{variant}.{prospectHash}@{domain}>   a step with A/B variants: a…z after the step
+ *
+ * The variant letter makes the variant recoverable from the mailbox alone (Sent copies, In-Reply-To of
+ * replies, a bounce's returned headers). A step without variants has no letter, so the ids of sequences
+ * without variants are the ones they always were.
  *
  * Shared by the SMTP Sequence node (to mint ids and read its Sent folder) and the IMAP Reply Trigger
  * (to recognise replies and bounces that belong to a sequence).
@@ -16,16 +21,20 @@ const SEQUENCE_HASH_LENGTH = 12;
 const PROSPECT_HASH_LENGTH = 16;
 /** Steps are 1-based; a sequence longer than this is a configuration error, not a real campaign. */
 export const MAX_STEP = 99;
+/** Variants of one step are lettered a…z in the Message-ID (A…Z in items and the report). */
+export const MAX_VARIANTS = 26;
 
 /** Identifies one email of one sequence to one prospect. */
 export interface SequenceMessageRef {
 	sequenceHash: string;
 	step: number;
 	prospectHash: string;
+	/** 0 for variant A, 1 for B …; absent for a step without variants. */
+	variant?: number;
 }
 
 const ID_PATTERN = new RegExp(
-	`^<?sq\\.([0-9a-f]{${SEQUENCE_HASH_LENGTH}})\\.([1-9][0-9]?)\\.([0-9a-f]{${PROSPECT_HASH_LENGTH}})@([^<>@\\s]+)>?$`,
+	`^<?sq\\.([0-9a-f]{${SEQUENCE_HASH_LENGTH}})\\.([1-9][0-9]?)([a-z])?\\.([0-9a-f]{${PROSPECT_HASH_LENGTH}})@([^<>@\\s]+)>?$`,
 	'i',
 );
 
@@ -57,21 +66,26 @@ export function prospectHash(sequenceKey: string, prospectAddress: string): stri
 /**
  * The Message-ID (with angle brackets) of step `step` of `sequenceKey` sent to `prospectAddress`.
  * `domain` is the right-hand side: by default the sender's domain, so the id looks like the mailbox's
- * own mail to spam filters.
+ * own mail to spam filters. `variant` (0 = A) only for a step that has variants.
  */
 export function sequenceMessageId(
 	sequenceKey: string,
 	prospectAddress: string,
 	step: number,
 	domain: string,
+	variant?: number,
 ): string {
 	if (!Number.isInteger(step) || step < 1 || step > MAX_STEP) {
 		throw new RangeError(`step must be an integer from 1 to ${MAX_STEP}, got ${String(step)}`);
 	}
+	if (variant !== undefined && (!Number.isInteger(variant) || variant < 0 || variant >= MAX_VARIANTS)) {
+		throw new RangeError(`variant must be an integer from 0 to ${MAX_VARIANTS - 1}, got ${String(variant)}`);
+	}
 	if (!/^[a-z0-9.-]+$/i.test(domain) || domain.startsWith('.') || domain.endsWith('.')) {
 		throw new RangeError(`Message-ID domain must be an ASCII host name, got "${domain}"`);
 	}
-	const ref = `sq.${sequenceHash(sequenceKey)}.${step}.${prospectHash(sequenceKey, prospectAddress)}`;
+	const letter = variant === undefined ? '' : String.fromCharCode(0x61 + variant);
+	const ref = `sq.${sequenceHash(sequenceKey)}.${step}${letter}.${prospectHash(sequenceKey, prospectAddress)}`;
 	return `<${ref}@${domain.toLowerCase()}>`;
 }
 
@@ -79,11 +93,13 @@ export function sequenceMessageId(
 export function parseSequenceMessageId(messageId: string): SequenceMessageRef | null {
 	const match = ID_PATTERN.exec(messageId.trim());
 	if (!match) return null;
-	return {
+	const ref: SequenceMessageRef = {
 		sequenceHash: match[1].toLowerCase(),
 		step: Number(match[2]),
-		prospectHash: match[3].toLowerCase(),
+		prospectHash: match[4].toLowerCase(),
 	};
+	if (match[3] !== undefined) ref.variant = match[3].toLowerCase().charCodeAt(0) - 0x61;
+	return ref;
 }
 
 /**
@@ -101,4 +117,9 @@ export function sequenceRefsIn(headerValue: string | undefined | null): Sequence
 		.reverse()
 		.map(parseSequenceMessageId)
 		.filter((ref): ref is SequenceMessageRef => ref !== null);
+}
+
+/** The letter users see for a variant: 0 → "A". */
+export function variantName(variant: number | undefined): string | null {
+	return variant === undefined ? null : String.fromCharCode(0x41 + variant);
 }

@@ -45,6 +45,8 @@ export interface InboundFact {
 	refs: readonly SequenceMessageRef[];
 	/** For bounces: the failed recipients. */
 	bounceRecipients?: readonly string[];
+	/** For bounces: every recipient failed for good (5.x.x), not a delay or a full mailbox. */
+	bounceHard?: boolean;
 	/** For auto-replies: the return date the text gives, when it gives one. */
 	returnDate?: Instant;
 }
@@ -54,6 +56,8 @@ export interface SentStep {
 	step: number;
 	messageId: string;
 	sentAt: DateTime;
+	/** The variant (0 = A) in the copy's Message-ID; absent for a step without variants. */
+	variant?: number;
 }
 
 /** An inbound event that applies to the prospect. */
@@ -134,7 +138,7 @@ function recordSent(state: ProspectState, ref: SequenceMessageRef, fact: SentFac
 		if (sentAt < existing.sentAt) existing.sentAt = sentAt;
 		return;
 	}
-	state.steps.push({ step: ref.step, messageId: normaliseId(fact.messageId), sentAt });
+	state.steps.push({ step: ref.step, messageId: normaliseId(fact.messageId), sentAt, ...(ref.variant === undefined ? {} : { variant: ref.variant }) });
 }
 
 function normaliseId(messageId: string): string {

@@ -4,7 +4,7 @@
  */
 import { DateTime } from 'luxon';
 import type { Classification } from '../classify/types';
-import { ledgerAddress, prospectHash, sequenceHash, type SequenceMessageRef } from '../mail/message-id';
+import { ledgerAddress, prospectHash, sequenceHash, variantName, type SequenceMessageRef } from '../mail/message-id';
 import type { InboundFact, ProspectState, SentFact } from './ledger';
 import type { HistoryEntry } from './run-result';
 import { isoString } from './run-result';
@@ -76,6 +76,7 @@ export function toInboundFacts(
 			messageId: m.messageId ?? `<${m.folder}.${m.uid}@inbound>`,
 			refs,
 			bounceRecipients,
+			...(c.class === 'bounce' ? { bounceHard: c.hard } : {}),
 			returnDate: c.class === 'autoReply' && c.returnDate ? DateTime.fromISO(c.returnDate, { zone: 'UTC' }) : undefined,
 		});
 	}
@@ -107,6 +108,13 @@ export function stepHistory(state: ProspectState, copiesById: ReadonlyMap<string
 	return state.steps.map((s) => {
 		const copies = copiesById.get(s.messageId) ?? [];
 		const unconfirmed = copies.length > 0 && copies.every((c) => c.mark === 'claim');
-		return { step: s.step, messageId: s.messageId, sentAt: isoString(s.sentAt) as string, ...(unconfirmed ? { unconfirmed } : {}) };
+		const variant = variantName(s.variant);
+		return {
+			step: s.step,
+			messageId: s.messageId,
+			sentAt: isoString(s.sentAt) as string,
+			...(variant ? { variant } : {}),
+			...(unconfirmed ? { unconfirmed } : {}),
+		};
 	});
 }

@@ -30,6 +30,8 @@ export interface PreviewStep {
 	email?: RenderedStep;
 	/** Why the step cannot be rendered for this prospect (a missing variable names the expression). */
 	error?: SequenceError;
+	/** The step's A/B variant (A, B …) for this prospect; absent for a step without variants. */
+	variant?: string;
 }
 
 /** What Preview adds to a prospect's result. */

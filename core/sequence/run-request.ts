@@ -7,9 +7,10 @@ import type { MailboxSettings } from '../mailbox/settings';
 import type { SequenceOptions } from './options';
 import type { RenderedStep } from './render';
 import type { StepTiming } from './schedule';
+import type { StepVariants } from './variants';
 
 /** One step of the sequence as the run needs it (templates are rendered through `render`). */
-export interface StepDefinition extends StepTiming {
+export interface StepDefinition extends StepTiming, StepVariants {
 	/** Follow-ups answer the previous step (In-Reply-To/References). Ignored for step 1. */
 	replyInThread: boolean;
 }
@@ -53,8 +54,11 @@ export interface MessageOptions {
 	checkJunk: boolean;
 }
 
-/** Renders step `step` for the prospect of item `index`; throws InputError (missing variable …). */
-export type RenderStepFn = (index: number, step: number, threadSubject: string | undefined) => RenderedStep;
+/**
+ * Renders step `step` for the prospect of item `index` (`variant` 0 = A, for a step with variants);
+ * throws InputError (missing variable …).
+ */
+export type RenderStepFn = (index: number, step: number, threadSubject: string | undefined, variant?: number) => RenderedStep;
 
 /** Everything one run needs. */
 export interface RunRequest {

@@ -15,6 +15,8 @@ export interface HistoryEntry {
 	step: number;
 	messageId: string;
 	sentAt: string;
+	/** The step's variant (A, B …), read from the copy's Message-ID; absent for a step without variants. */
+	variant?: string;
 	/** Claimed in Sent, but nobody knows whether the SMTP server accepted it (see docs/design.md). */
 	unconfirmed?: boolean;
 }
@@ -38,6 +40,8 @@ export interface ProspectResult {
 	stopReason?: StopReason;
 	/** The step sent, due, or previewed; for `completed`, the last step. */
 	step?: number;
+	/** The variant (A, B …) of `step`, for a step with variants. */
+	variant?: string;
 	messageId?: string;
 	/** Message-ID of step 1: the thread a CRM can link to. */
 	threadMessageId?: string;

@@ -103,6 +103,7 @@ export function replyItem(
 		sequenceHash: match?.sequenceHash ?? null,
 		sequenceKey: match?.sequenceKey ?? null,
 		step: match?.step ?? null,
+		variant: match?.variant ?? null,
 		prospectHash: match?.prospectHash ?? null,
 		replyText,
 		from: facts.from?.address ?? null,

@@ -7,7 +7,7 @@ import { findAddresses } from '../classify/address-scan';
 import type { SequenceRefs } from '../classify/refs';
 import type { ReadFacts } from '../classify/inbound';
 import type { Classification } from '../classify/types';
-import { ledgerAddress, parseSequenceMessageId, prospectHash, sequenceHash, type SequenceMessageRef } from '../mail/message-id';
+import { ledgerAddress, parseSequenceMessageId, prospectHash, sequenceHash, variantName, type SequenceMessageRef } from '../mail/message-id';
 
 /** Sequence keys by their hash. */
 export type SequenceKeyIndex = ReadonlyMap<string, string>;
@@ -23,6 +23,8 @@ export interface SequenceMatch {
 	/** The clear sequence key, when it is among the keys given to the trigger. */
 	sequenceKey?: string;
 	step: number;
+	/** The variant (A, B …) of the step the message answers, when that step has variants. */
+	variant?: string;
 	prospectHash: string;
 	/**
 	 * The prospect's address: for a bounce or complaint the failed/complaining recipient, for an answer
@@ -74,7 +76,14 @@ export function matchSequence(
 	const sequenceKey = keys.get(ref.sequenceHash);
 	const isProspect = (address: string): boolean =>
 		sequenceKey !== undefined && prospectHash(sequenceKey, address) === ref.prospectHash;
-	const base = { sequenceHash: ref.sequenceHash, step: ref.step, prospectHash: ref.prospectHash, ...(sequenceKey ? { sequenceKey } : {}) };
+	const variant = variantName(ref.variant);
+	const base = {
+		sequenceHash: ref.sequenceHash,
+		step: ref.step,
+		...(variant ? { variant } : {}),
+		prospectHash: ref.prospectHash,
+		...(sequenceKey ? { sequenceKey } : {}),
+	};
 
 	const reported = reportedRecipients(classification);
 	if (reported) {

@@ -8,13 +8,16 @@ import {
 import { authenticationProperty, MAILBOX_TEST_METHOD, outreachMailboxConnectionTest } from '../shared/mailbox-credential';
 import { getProspectTimeZones, getTimeZones } from './actions/load-options';
 import { recordUnsubscribeOperation } from './actions/record-unsubscribe.operation';
+import { reportOperation } from './actions/report.operation';
 import { runOperation } from './actions/run.operation';
 import { hiddenFor } from './descriptions/display';
 import { optionFields } from './descriptions/options.description';
 import { scheduleFields } from './descriptions/schedule.description';
 import { sequenceFields } from './descriptions/sequence.description';
+import { reportFields } from './descriptions/report.description';
 import { stepsField } from './descriptions/steps.description';
 import { unsubscribeFields } from './descriptions/unsubscribe.description';
+import { variantsField } from './descriptions/variants.description';
 
 export class SmtpSequence implements INodeType {
 	description: INodeTypeDescription = {
@@ -23,7 +26,8 @@ export class SmtpSequence implements INodeType {
 		icon: { light: 'file:smtpSequence.svg', dark: 'file:smtpSequence.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] === "preview" ? "Preview" : $parameter["operation"] === "recordUnsubscribe" ? "Record Unsubscribe" : "Send Due Steps" }}',
+		subtitle:
+			'={{ $parameter["operation"] === "preview" ? "Preview" : $parameter["operation"] === "recordUnsubscribe" ? "Record Unsubscribe" : $parameter["operation"] === "report" ? "Report" : "Send Due Steps" }}',
 		description: 'Send each prospect the step of an email sequence that is due now, from your own mailbox',
 		defaults: { name: 'SMTP Sequence' },
 		usableAsTool: true,
@@ -40,8 +44,14 @@ export class SmtpSequence implements INodeType {
 		properties: [
 			authenticationProperty,
 			...sequenceFields.filter((p) => p.name === 'operation'),
+			...hiddenFor(['recordUnsubscribe'], sequenceFields.filter((p) => p.name === 'sequenceKey')),
 			...unsubscribeFields,
-			...hiddenFor(['recordUnsubscribe'], [...sequenceFields.filter((p) => p.name !== 'operation'), stepsField, ...scheduleFields, ...optionFields]),
+			...hiddenFor(
+				['recordUnsubscribe', 'report'],
+				[...sequenceFields.filter((p) => p.name !== 'operation' && p.name !== 'sequenceKey'), stepsField, variantsField, ...scheduleFields, ...optionFields],
+			),
+			// last: the Report operation shows only these after the sequence key
+			...reportFields,
 		],
 	};
 
@@ -53,6 +63,7 @@ export class SmtpSequence implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const operation = this.getNodeParameter('operation', 0);
 		if (operation === 'recordUnsubscribe') return recordUnsubscribeOperation.call(this);
+		if (operation === 'report') return reportOperation.call(this);
 		return runOperation.call(this, operation === 'preview' ? 'preview' : 'send');
 	}
 }

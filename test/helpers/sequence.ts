@@ -19,6 +19,9 @@ import { addressOf, settingsFor, stack, stackCa } from './mailstack';
 export interface TestStep extends StepTemplate {
 	wait?: Wait;
 	replyInThread?: boolean;
+	/** A/B variants B, C … (the step's own template is A). */
+	variants?: StepTemplate[];
+	variantChoice?: 'own' | 'follow';
 }
 
 /** Evaluates `{{ key }}` against a flat record, as n8n would evaluate `{{ $json.key }}`. */
@@ -46,7 +49,11 @@ export function sequenceRequest(options: {
 		operation: options.operation ?? 'send',
 		sequenceKey: options.sequenceKey,
 		settings,
-		steps: options.steps.map((s) => ({ wait: s.wait ?? { amount: 0, unit: 'minutes' }, replyInThread: s.replyInThread ?? true })),
+		steps: options.steps.map((s) => ({
+			wait: s.wait ?? { amount: 0, unit: 'minutes' },
+			replyInThread: s.replyInThread ?? true,
+			...(s.variants?.length ? { variants: s.variants.length + 1, variantChoice: s.variantChoice ?? 'follow' } : {}),
+		})),
 		options: seqOptions,
 		message: {
 			keepOwnSentCopy: true,
@@ -62,8 +69,8 @@ export function sequenceRequest(options: {
 			message: { fromName: 'Sender', unsubscribeMailto: `${settings.email}?subject=unsubscribe` },
 			...(typeof r.timeZone === 'string' ? { timeZone: r.timeZone } : {}),
 		})),
-		render: (index, step, threadSubject) =>
-			renderStep(options.steps[step - 1], evaluator(records[index]), {
+		render: (index, step, threadSubject, variant) =>
+			renderStep(variant ? (options.steps[step - 1].variants?.[variant - 1] ?? options.steps[step - 1]) : options.steps[step - 1], evaluator(records[index]), {
 				step,
 				seed: spintaxSeed(options.sequenceKey, String(records[index].email), step),
 				threadSubject,

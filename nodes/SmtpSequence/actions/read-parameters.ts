@@ -16,6 +16,7 @@ import { checkWait, type WaitUnit } from '../../../core/sequence/schedule';
 import { resolveTimeZone } from '../../../core/sequence/send-window';
 import { spintaxSeed } from '../../../core/sequence/spintax';
 import type { MessageOptions, ProspectMessage, RenderStepFn, RunProspect, StepDefinition } from '../../../core/sequence/run-request';
+import { readVariantTemplates } from './read-variants';
 
 /** A sequence step as stored by n8n (the fixedCollection `steps.step`). */
 interface StepParameter {
@@ -26,6 +27,7 @@ interface StepParameter {
 	subject?: string;
 	text?: string;
 	html?: string;
+	variantChoice?: string;
 }
 
 const WAIT_UNITS: readonly WaitUnit[] = ['minutes', 'hours', 'days', 'businessDays'];
@@ -39,7 +41,7 @@ function stepParameters(value: unknown): StepParameter[] {
  * The steps' timing and threading (from the evaluated parameters of the first item), every wait checked
  * here, so a bad one fails the node before anything is sent, naming the step.
  */
-export function readSteps(fn: IExecuteFunctions): StepDefinition[] {
+export function readSteps(fn: IExecuteFunctions, templates: readonly StepTemplate[][] = []): StepDefinition[] {
 	const steps = stepParameters(fn.getNodeParameter('steps', 0, {}));
 	if (steps.length === 0) throw new InputError('INVALID_PARAMETER', 'The sequence has no steps: add at least one step.');
 	return steps.map((step, i) => {
@@ -48,18 +50,27 @@ export function readSteps(fn: IExecuteFunctions): StepDefinition[] {
 		const raw = step.waitAmount ?? 0;
 		const wait = { amount: typeof raw === 'string' && raw.trim() === '' ? Number.NaN : Number(raw), unit };
 		checkWait(wait, i + 1);
-		return { wait, replyInThread: step.replyInThread !== false };
+		const variants = templates[i]?.length ?? 1;
+		return {
+			wait,
+			replyInThread: step.replyInThread !== false,
+			...(variants >= 2 ? { variants, variantChoice: step.variantChoice === 'own' ? ('own' as const) : ('follow' as const) } : {}),
+		};
 	});
 }
 
-/** The raw (unevaluated) templates of each step, so missing variables can be detected. */
-export function readTemplates(fn: IExecuteFunctions): StepTemplate[] {
+/**
+ * The raw (unevaluated) templates of each step, so missing variables can be detected: per step, variant A
+ * (the step's own fields) and its A/B variants.
+ */
+export function readTemplates(fn: IExecuteFunctions): StepTemplate[][] {
 	const raw = stepParameters(fn.getNodeParameter('steps', 0, {}, { rawExpressions: true }));
-	return raw.map((step) => ({
+	const own = raw.map((step) => ({
 		subject: templateFromParameter(String(step.subject ?? '')),
 		text: templateFromParameter(String(step.text ?? '')),
 		...(step.html ? { html: templateFromParameter(String(step.html)) } : {}),
 	}));
+	return readVariantTemplates(fn, own);
 }
 
 /** Options merged over the defaults. */
@@ -209,13 +220,13 @@ export function readRawHtmlExpressions(fn: IExecuteFunctions): Set<string> {
 export function stepRenderer(
 	fn: IExecuteFunctions,
 	sequenceKey: string,
-	templates: StepTemplate[],
+	templates: StepTemplate[][],
 	options: SequenceOptions,
 	addressOf: (index: number) => string,
 ): RenderStepFn {
 	const rawHtml = readRawHtmlExpressions(fn);
-	return (index, step, threadSubject) => {
-		const template = templates[step - 1];
+	return (index, step, threadSubject, variant) => {
+		const template = templates[step - 1]?.[variant ?? 0];
 		if (!template) throw new SequenceError('INVALID_PARAMETER', `The sequence has no step ${step}.`);
 		// n8n-core's evaluateExpression adds the leading '=' itself
 		const evaluate = (expression: string) => fn.evaluateExpression(expression, index);

@@ -20,6 +20,7 @@ import { readMessageOptions, readOptions, readProspect, readSignedUnsubscribe, r
 function previewStepJson(step: PreviewStep): IDataObject {
 	return {
 		step: step.step,
+		variant: step.variant ?? null,
 		status: step.status,
 		when: step.when,
 		subject: step.email?.subject ?? null,
@@ -58,6 +59,7 @@ function toJson(result: ProspectResult, operation: 'send' | 'preview'): IDataObj
 		status: result.status,
 		stopReason: result.stopReason ?? null,
 		step: result.step ?? null,
+		variant: result.variant ?? null,
 		messageId: result.messageId ?? null,
 		threadMessageId: result.threadMessageId ?? null,
 		sentAt: result.sentAt ?? null,
@@ -139,13 +141,14 @@ export async function runOperation(this: IExecuteFunctions, operation: 'send' | 
 		const settings = await mailboxSettingsOf(this, this.getNodeParameter('authentication', 0, 'password'));
 		const pacing = pacingForMode(this.getMode(), readOptions(this), readPaceManualRuns(this));
 		note = pacing.note;
+		const templates = readTemplates(this);
 		signedLink = readSignedUnsubscribe(this, sequenceKey, new Date());
 		request = {
 			operation,
 			sequenceKey,
 			settings,
-			steps: readSteps(this),
-			templates: readTemplates(this),
+			steps: readSteps(this, templates),
+			templates,
 			options: pacing.options,
 			message: readMessageOptions(this, settings),
 		};

@@ -26,6 +26,12 @@ export const sequenceFields: INodeProperties[] = [
 				action: 'Record a one click unsubscribe',
 				description: 'After a Webhook node: check the signed unsubscribe link a prospect used and stop the sequence for them',
 			},
+			{
+				name: 'Report',
+				value: 'report',
+				action: 'Report on the sequence',
+				description: 'Send nothing: count sends, replies, bounces, unsubscribes … per step and A/B variant, from the mailbox',
+			},
 		],
 		default: 'send',
 	},

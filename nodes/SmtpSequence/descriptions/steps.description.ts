@@ -45,6 +45,21 @@ export const stepsField: INodeProperties = {
 						'Whether a follow-up answers the previous email: subject "Re: <first subject>", In-Reply-To and References set, so Gmail and Outlook show one conversation. Step 1 ignores it.',
 				},
 				{
+					displayName: 'Variant Choice',
+					name: 'variantChoice',
+					type: 'options',
+					options: [
+						{
+							name: "Follow the Prospect's Earlier Variant",
+							value: 'follow',
+							description: 'A prospect who got variant B of the nearest earlier step with variants gets B here too (same track)',
+						},
+						{ name: 'Choose on Its Own', value: 'own', description: 'Each prospect gets a variant of this step chosen independently of earlier steps' },
+					],
+					default: 'follow',
+					description: 'Only for a step that has A/B Variants: how each prospect\'s variant of this step is chosen',
+				},
+				{
 					displayName: 'Subject',
 					name: 'subject',
 					type: 'string',
