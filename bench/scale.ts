@@ -17,8 +17,10 @@
  *     child's idle RSS.
  *  5. An agency's mailbox under the connection limit of 10: a trigger watching INBOX and four Send
  *     workflows at once on the same mailbox (`lib/agency.ts`): all complete, the trigger keeps its IDLE.
+ *  6. The Report operation on the aged mailbox (`lib/report-read.ts`), warm and cold (`report_aged_ms`,
+ *     `report_cold_aged_ms`): `BENCH_PHASES=report`.
  *
- * `BENCH_PHASES` (comma-separated: ledger, cold, preview, 100k, catchup, agency; default all) runs a
+ * `BENCH_PHASES` (comma-separated: ledger, cold, preview, 100k, catchup, agency, report; default all) runs a
  * subset; the figures of the others are null.
  *
  * Users bench-aged, bench-fresh, bench-fresh10k, bench-100k, bench-catchup, bench-agency and s20. The
@@ -34,12 +36,13 @@ import { agencyOnce, type AgencyFigure } from './lib/agency';
 import { catchUpInChild, type CatchupFigure } from './lib/catchup';
 import { startCountingProxy, type CountingProxy } from './lib/counting-proxy';
 import { readLedger } from './lib/ledger-read';
+import { readReport } from './lib/report-read';
 import { AGED, FRESH, FRESH_10K, HUNDRED_K, MAILBOX_100K, PROSPECTS, SEQUENCE_KEY, ensureMailbox, runProspects } from './lib/scale-mailboxes';
 import { runScaleWorkflow, scaleItems } from './lib/scale-workflow';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-/** `BENCH_PHASES=ledger,catchup` runs only those (ledger, cold, preview, 100k, catchup, agency); the others print null. */
-const PHASES = new Set((process.env.BENCH_PHASES ?? 'ledger,cold,preview,100k,catchup,agency').split(',').map((p) => p.trim()));
+/** `BENCH_PHASES=ledger,catchup` runs only those (ledger, cold, preview, 100k, catchup, agency, report); the others print null. */
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'ledger,cold,preview,100k,catchup,agency,report').split(',').map((p) => p.trim()));
 /** Subject marker of the mail the bench adds between runs (expunged at the end). */
 const NEW_MAIL_TAG = 'bench-scale-new';
 
@@ -153,8 +156,26 @@ async function preview(user: string, indices: number[], imapPort: number): Promi
 	return { ms, outcome: out.map((i) => `${String(i.json.status)}:${String(i.json.stopReason ?? i.json.step ?? '')}`).join(',') };
 }
 
+/** The Report on the aged mailbox, warm (indexes cached) and cold. */
+async function reportFigures(proxy: CountingProxy): Promise<{ report_aged_ms: number | null; report_cold_aged_ms: number | null }> {
+	const side = (cold: boolean) => ({
+		user: AGED.user,
+		run: () => {
+			if (cold) ledgerIndexes.clear();
+			return readReport(AGED.user, proxy.port);
+		},
+	});
+	const [warm] = await compare('report, aged, warm', [side(false)], proxy, arrive);
+	const [cold] = await compare('report, aged, cold', [side(true)], proxy, arrive);
+	return { report_aged_ms: msOf(warm), report_cold_aged_ms: msOf(cold) };
+}
+
 async function main(): Promise<void> {
-	const shapes = [...(PHASES.has('ledger') || PHASES.has('cold') || PHASES.has('preview') ? [FRESH, AGED] : []), ...(PHASES.has('preview') ? [FRESH_10K] : []), ...(PHASES.has('100k') ? [MAILBOX_100K] : [])];
+	const shapes = [
+		...(PHASES.has('ledger') || PHASES.has('cold') || PHASES.has('preview') ? [FRESH, AGED] : PHASES.has('report') ? [AGED] : []),
+		...(PHASES.has('preview') ? [FRESH_10K] : []),
+		...(PHASES.has('100k') ? [MAILBOX_100K] : []),
+	];
 	for (const shape of shapes) await ensureMailbox(shape, log);
 	const proxy = await startCountingProxy({ host: stack.host, port: stack.imapsPort });
 	try {
@@ -216,6 +237,8 @@ async function main(): Promise<void> {
 			}
 		}
 
+		const report = PHASES.has('report') ? await reportFigures(proxy) : { report_aged_ms: null, report_cold_aged_ms: null };
+
 		const line = {
 			prospects_due: due.length,
 			sent_total: 60_000,
@@ -238,6 +261,7 @@ async function main(): Promise<void> {
 			catchup_sources_fetched: catchupError ? null : median(catchups.map((c) => c.sourcesFetched)),
 			agency_all_complete: agency ? agency.allComplete && agency.triggerSessions === 1 && agency.triggerFatal === null : false,
 			agency_peak_connections: agency?.peakConnections ?? null,
+			...report,
 		};
 		process.stdout.write(`${JSON.stringify(line)}\n`);
 	} finally {
