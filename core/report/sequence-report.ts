@@ -175,7 +175,8 @@ export function sequenceReport(input: ReportInput): ReportRow[] {
 	}
 
 	for (const fact of inbound) {
-		if (fact.kind === 'deliveryReport') continue;
+		// a delivery report and a delay warning (the MTA keeps trying) are no event of the prospect's
+		if (fact.kind === 'deliveryReport' || fact.kind === 'bounceDelayed') continue;
 		const highestStep = new Map<string, number>();
 		for (const ref of fact.refs) {
 			const key = `${ref.sequenceHash}.${ref.prospectHash}`;
