@@ -18,11 +18,18 @@ export class ConfirmQueue {
 	private confirming: Promise<void> = Promise.resolve();
 	private timer?: NodeJS.Timeout;
 
-	/** `session` gives the session that has Sent selected, when a batch is stored. */
-	constructor(private readonly session: () => ImapFlow) {}
+	/**
+	 * `session` gives the session that has Sent selected, when a batch is stored. `keywords` false: Sent keeps
+	 * no custom keywords (`keepsKeywords`) and would drop `$SeqSent`, so nothing is stored.
+	 */
+	constructor(
+		private readonly session: () => ImapFlow,
+		private readonly keywords = true,
+	) {}
 
 	/** Queues the confirmation of an accepted claim. */
 	add(uid: number): void {
+		if (!this.keywords) return;
 		this.queue.push(uid);
 		if (this.queue.length >= CONFIRM_BATCH) void this.flush();
 		else this.timer ??= setTimeout(() => void this.flush(), CONFIRM_DELAY_MS);

@@ -20,6 +20,7 @@ import type { MailboxSettings } from '../core/mailbox/settings';
 import { closeImap, connectImap, type ImapLog } from './imap-client';
 import { commandError } from './imap-uids';
 import { findJunkFolder, findSentFolder } from './mail-folders';
+import { keepsKeywords } from './sent-claim';
 
 /** Which sessions and folders a run needs. */
 export interface SessionNeeds {
@@ -91,6 +92,11 @@ export class MailboxSessions {
 		readonly sentPath: string,
 		/** INBOX, and Junk when asked for and found. */
 		readonly inboundFolders: string[],
+		/**
+		 * Sent keeps `$SeqClaim`/`$SeqSent` (`keepsKeywords`, read from PERMANENTFLAGS when a Send run selects
+		 * it read-write; a Preview stores nothing and leaves it true).
+		 */
+		readonly sentKeepsKeywords: boolean,
 	) {}
 
 	/** Reads and re-checks the inbound folders: its own session once the run sends, else `sent`'s. */
@@ -121,8 +127,11 @@ export class MailboxSessions {
 				const junk = await findJunkFolder(client);
 				if (junk) inboundFolders.push(junk);
 			}
-			await selectSent(client, sentPath, needs.operation === 'preview');
-			return new MailboxSessions(settings, options, needs.operation, client, sentPath, inboundFolders);
+			const readOnly = needs.operation === 'preview';
+			await selectSent(client, sentPath, readOnly);
+			// RFC 3501 §7.1: PERMANENTFLAGS comes with a read-write SELECT (EXAMINE lists none that stick)
+			const keywords = readOnly || keepsKeywords(client.mailbox ? client.mailbox.permanentFlags : undefined);
+			return new MailboxSessions(settings, options, needs.operation, client, sentPath, inboundFolders, keywords);
 		} catch (error) {
 			await closeImap(client);
 			throw error;

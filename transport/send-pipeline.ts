@@ -222,7 +222,7 @@ export class SendPipeline {
 		}
 		// the claim (Sent connection) and the inbox re-check (inbox connection) run side by side
 		const [claiming, checking] = await Promise.allSettled([
-			claimStep(this.sessions.sent, this.sessions.sentPath, raw, messageId, now),
+			claimStep(this.sessions.sent, this.sessions.sentPath, raw, messageId, now, this.sessions.sentKeepsKeywords),
 			this.view.recheck(),
 		]);
 		// whatever happens to the claim, what the re-check read counts for every prospect of the run (it

@@ -28,10 +28,11 @@ export type ClaimResult = { won: true; claim: Claim } | { won: false; existingUi
 
 /**
  * Appends `raw` to `sentPath` (which `client` must have selected read-write) and decides whether this
- * process owns the send. A lost claim deletes its own copy again.
+ * process owns the send. A lost claim deletes its own copy again. `keywords` false: the folder keeps no
+ * custom keywords (`keepsKeywords`), so the copy goes in without `$SeqClaim`, which the server would drop.
  */
-export async function claimStep(client: ImapFlow, sentPath: string, raw: Buffer, messageId: string, now: Date): Promise<ClaimResult> {
-	const appended = await client.append(sentPath, raw, ['\\Seen', CLAIM_KEYWORD], now);
+export async function claimStep(client: ImapFlow, sentPath: string, raw: Buffer, messageId: string, now: Date, keywords = true): Promise<ClaimResult> {
+	const appended = await client.append(sentPath, raw, keywords ? ['\\Seen', CLAIM_KEYWORD] : ['\\Seen'], now);
 	if (!appended || typeof appended.uid !== 'number') {
 		// RFC 4315 UIDPLUS is what tells us which copy is ours; every mainstream server has it
 		throw new SequenceError('IMAP_COMMAND_FAILED', 'The IMAP server did not report the UID of the appended Sent copy (UIDPLUS missing).', {
@@ -88,4 +89,15 @@ export async function confirmClaims(client: ImapFlow, uids: readonly number[]): 
 /** Deletes the claim after the SMTP server refused the message: nothing stays recorded as sent. */
 export async function releaseClaim(client: ImapFlow, claim: Claim): Promise<void> {
 	await client.messageDelete(String(claim.uid), { uid: true });
+}
+
+/**
+ * Whether the folder selected read-write keeps our keywords: its PERMANENTFLAGS (RFC 3501 §7.1) list `\*`
+ * (new keywords may be created) or both of ours. Exchange Online answers `PERMANENTFLAGS (\Seen \Answered
+ * \Flagged \Deleted \Draft $MDNSent)` and drops `$SeqClaim`/`$SeqSent` silently, as do the test stack's
+ * exo users; then a claim and an accepted send look alike (docs/design.md, "Sent without custom keywords").
+ */
+export function keepsKeywords(permanentFlags: ReadonlySet<string> | undefined): boolean {
+	if (!permanentFlags) return false;
+	return permanentFlags.has('\\*') || (permanentFlags.has(CLAIM_KEYWORD) && permanentFlags.has(SENT_KEYWORD));
 }

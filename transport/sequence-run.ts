@@ -54,7 +54,8 @@ export async function runSequence(request: RunRequest, env: RunEnvironment): Pro
 		);
 	const rendered = new Map<number, { step: number; email: RenderedStep }>();
 	// the confirmation session exists only once the run sends; the queue resolves it when it stores
-	const confirms = new ConfirmQueue(() => sessions.confirm ?? sessions.sent);
+	const confirms = new ConfirmQueue(() => sessions.confirm ?? sessions.sent, sessions.sentKeepsKeywords);
+	if (!sessions.sentKeepsKeywords) warnNoKeywords(request, sessions.sentPath, env);
 	const pipeline = new SendPipeline(request, env, view, sessions, confirms, render, startedAt, sentToday, rendered);
 	try {
 		const results = new Map<number, ProspectResult>();
@@ -114,6 +115,23 @@ export async function runSequence(request: RunRequest, env: RunEnvironment): Pro
 		pipeline.close();
 		await sessions.close();
 	}
+}
+
+/** Mailboxes (account and Sent folder) already warned about in this process: once is enough. */
+const warnedNoKeywords = new Set<string>();
+
+/**
+ * Sent keeps no custom keywords (Exchange Online; `keepsKeywords`): the run works without them and says
+ * so in n8n's log, once per mailbox and process (docs/design.md, "Sent without custom keywords").
+ */
+function warnNoKeywords(request: RunRequest, sentPath: string, env: RunEnvironment): void {
+	const { imap, user, email } = request.settings;
+	const key = `${imap.host}:${imap.port}:${user}\n${sentPath}`.toLowerCase();
+	if (warnedNoKeywords.has(key)) return;
+	warnedNoKeywords.add(key);
+	env.log?.warn(
+		`Sent folder "${sentPath}" of ${email} keeps no custom keywords (no \\* in PERMANENTFLAGS, as on Exchange Online): steps are still sent at most once and the daily limit still holds (the copies in Sent decide), but a step whose SMTP answer was lost cannot be reported as unconfirmed, and copies the provider files itself are not de-duplicated.`,
+	);
 }
 
 /**

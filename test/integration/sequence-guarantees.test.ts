@@ -13,6 +13,7 @@ import { runRelevance } from '../../core/sequence/run-relevance';
 import { composeRaw } from '../../transport/compose';
 import { closeImap, connectImap } from '../../transport/imap-client';
 import { findSentFolder } from '../../transport/mail-folders';
+import { ledgerIndexes } from '../../transport/index-cache';
 import { accountKey, LedgerReader } from '../../transport/ledger-reader';
 import { claimStep, copiesOf } from '../../transport/sent-claim';
 import { runSequence } from '../../transport/sequence-run';
@@ -345,6 +346,80 @@ describe('scenario 6: the daily limit holds for runs at the same time', () => {
 		const ids = await sentIds('u99', keys);
 		expect(ids.size).toBe(LIMIT);
 		expect(await delivered('u100', ids, tag)).toBe(LIMIT);
+	});
+});
+
+describe('scenario 3: a Sent folder that keeps no custom keywords (Exchange-like exo users)', () => {
+	const twoSteps = [{ subject: 'Hello', text: 'Hi there' }, { subject: '', text: 'Following up', wait: { amount: 10, unit: 'minutes' as const } }];
+
+	it('scenario 3: the run says so once, asks the server for no keyword it would drop, and racing, warm and cold runs send each step once and stop on a reply', async () => {
+		const sent = await connectImap(settingsFor('exo01'));
+		try {
+			// the folder really drops keywords, like Exchange Online: PERMANENTFLAGS without \*
+			const box = await sent.mailboxOpen(await findSentFolder(sent));
+			expect([...(box.permanentFlags ?? [])]).not.toContain('\\*');
+		} finally {
+			await closeImap(sent);
+		}
+		const key = `no-keywords-${unique()}`;
+		const base = request('exo01', { sender: 'exo01', sequenceKey: key, steps: twoSteps, prospects: [addressOf('exo02'), addressOf('exo03')] });
+		const warnings: string[] = [];
+		const env = (at: Date) => ({ ...simulatedClock(at), log: { warn: (message: string) => warnings.push(message) } });
+
+		// two executions at once: each step goes out once (lowest UID per Message-ID, no keyword needed)
+		const [a, b] = await Promise.all([runSequence(base, env(NOW)), runSequence(base, env(NOW))]);
+		expect([...a, ...b].filter((r) => r.status === 'sent').map((r) => r.email).sort()).toEqual([addressOf('exo02'), addressOf('exo03')]);
+		// imapflow's own warning when a server drops flags ("flags dropped: $SeqClaim"): none, none were asked for
+		expect(warnings.filter((w) => /dropped/i.test(w))).toEqual([]);
+		expect((await readMailbox('exo01', 'Sent')).map((m) => m.flags.filter((f) => f.startsWith('$Seq')))).toEqual([[], []]);
+		const first = (user: string) => sequenceMessageId(key, addressOf(user), 1, 'example.test');
+		await waitForMessage('exo02', (m) => m.messageId === first('exo02'));
+		await replyFrom('exo02', addressOf('exo01'), first('exo02'));
+		await waitForMessage('exo01', (m) => m.subject === 'Re: hello');
+
+		// a warm ledger cache (this process's index of Sent and INBOX), then a cold one (a restarted n8n)
+		const warm = await runSequence(base, env(LATER));
+		expect(warm.map((r) => [r.status, r.stopReason ?? r.step])).toEqual([
+			['stopped', 'replied'],
+			['sent', 2],
+		]);
+		ledgerIndexes.clear();
+		const cold = await runSequence({ ...base, operation: 'preview' }, env(LATER));
+		expect(cold.map((r) => [r.status, r.stopReason ?? r.step])).toEqual([
+			['stopped', 'replied'],
+			['completed', 2],
+		]);
+		expect(cold[1].history.map((h) => [h.step, h.unconfirmed ?? false])).toEqual([
+			[1, false],
+			[2, false],
+		]);
+		for (const [user, count] of [['exo02', 1], ['exo03', 2]] as const) {
+			await waitForMessage(user, (m) => m.messageId === sequenceMessageId(key, addressOf(user), count, 'example.test'));
+			expect((await readMailbox(user)).filter((m) => m.headers.includes(`sq.`) && m.subject !== 'Re: hello')).toHaveLength(count);
+		}
+		expect(warnings).toEqual([
+			`Sent folder "Sent" of ${addressOf('exo01')} keeps no custom keywords (no \\* in PERMANENTFLAGS, as on Exchange Online): steps are still sent at most once and the daily limit still holds (the copies in Sent decide), but a step whose SMTP answer was lost cannot be reported as unconfirmed, and copies the provider files itself are not de-duplicated.`,
+		]);
+	});
+
+	it('scenario 3: an ambiguous SMTP outcome there still keeps the claim: counted as sent, never sent again', async () => {
+		const proxy = await faultProxy({ host: stack.host, port: stack.mxPort });
+		try {
+			const key = `no-keywords-reset-${unique()}`;
+			const base = via(request('exo04', { sender: 'exo04', sequenceKey: key, steps: hello, prospects: [addressOf('exo05')] }), proxy.port);
+			proxy.smtpFault = 'reset-after-dot';
+			const first = await runAt(base, NOW);
+			expect(first[0]).toMatchObject({ status: 'sent', unconfirmed: true });
+			const id = sequenceMessageId(key, addressOf('exo05'), 1, 'example.test');
+			await waitForMessage('exo05', (m) => m.messageId === id);
+			proxy.smtpFault = undefined;
+			ledgerIndexes.clear();
+			const again = await runAt(base, LATER);
+			expect(again[0]).toMatchObject({ status: 'completed', history: [{ step: 1, messageId: id }] });
+			expect((await readMailbox('exo05')).filter((m) => m.messageId === id)).toHaveLength(1);
+		} finally {
+			await proxy.close();
+		}
 	});
 });
 
