@@ -5,7 +5,7 @@
  * out as errors that say which command failed, in which folder, and what the server answered.
  */
 import type { FetchMessageObject, FetchQueryObject, ImapFlow, SearchObject } from 'imapflow';
-import { SequenceError } from '../core/errors';
+import { asSequenceError, SequenceError } from '../core/errors';
 import { expandUidSet, uidSetChunks } from '../core/mail/uid-set';
 import { lastRefusal } from './imap-client';
 
@@ -21,20 +21,48 @@ function serverAnswer(error: unknown): string {
 }
 
 /**
- * A failed IMAP command as a SequenceError naming the command, the folder and the server's answer, so
- * the user never sees imapflow's bare "Command failed". A closed connection stays what it is.
+ * imapflow's codes for a connection that is gone: `NoConnection` ("Connection not available": closed by
+ * the server, kicked, or after a BYE), `EConnectionClosed`, `StateLogout` (a command after LOGOUT), and
+ * the socket's own resets and timeouts.
  */
-export function commandError(error: unknown, what: string, folder: string): SequenceError {
+const LOST_CONNECTION_CODES = new Set(['NoConnection', 'EConnectionClosed', 'StateLogout', 'ECONNRESET', 'EPIPE', 'ETIMEOUT', 'ETIMEDOUT']);
+
+/** Whether `error` says the IMAP connection is gone (imapflow's code, else its wording). */
+export function isLostConnection(error: unknown): boolean {
+	if (typeof error !== 'object' || error === null) return false;
+	const { code, message } = error as { code?: unknown; message?: unknown };
+	if (typeof code === 'string' && LOST_CONNECTION_CODES.has(code)) return true;
+	return typeof message === 'string' && /connection (?:closed|not available)|socket (?:is already )?closed|can not send data after logged out/i.test(message);
+}
+
+/**
+ * A failed IMAP command as a SequenceError naming the command, the folder and the server's answer, so
+ * the user never sees imapflow's bare "Command failed" or "Connection not available". A connection that
+ * is gone becomes `CONNECTION_CLOSED` (temporary) saying so; our own errors pass through.
+ */
+export function commandError(error: unknown, what: string, folder?: string): SequenceError {
 	if (error instanceof SequenceError) return error;
 	const answer = serverAnswer(error);
-	const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-	if (code === 'NoConnection' || code === 'EConnectionClosed' || /connection (?:closed|not available)|socket closed/i.test(answer)) {
-		return new SequenceError('CONNECTION_CLOSED', `The IMAP connection closed while ${what} in "${folder}". Try again; if it keeps happening, check the server.`, { cause: answer });
+	const where = folder === undefined ? '' : ` in "${folder}"`;
+	if (isLostConnection(error) || /connection (?:closed|not available)|socket closed/i.test(answer)) {
+		return new SequenceError('CONNECTION_CLOSED', `The IMAP connection was lost while ${what}${where} (the server closed it or it stopped answering); nothing more was done on it in this run.`, {
+			hint: 'Try again: the next run continues from what the mailbox holds. If it keeps happening, check the server and how many connections it allows.',
+			cause: answer,
+		});
 	}
-	return new SequenceError('IMAP_COMMAND_FAILED', `The IMAP server refused ${what} in "${folder}": ${answer || 'no reason given'}.`, {
+	return new SequenceError('IMAP_COMMAND_FAILED', `The IMAP server refused ${what}${where}: ${answer || 'no reason given'}.`, {
 		hint: 'The mailbox itself is not changed. If the server names a limit, tell its administrator; otherwise try again later.',
 		cause: answer,
 	});
+}
+
+/**
+ * For work that talks IMAP but may also fail for other reasons (reading and classifying the ledger): a
+ * lost connection is said so (`commandError`), anything else stays what it is.
+ */
+export function imapWorkError(error: unknown, what: string, folder?: string): SequenceError {
+	if (!(error instanceof SequenceError) && isLostConnection(error)) return commandError(error, what, folder);
+	return asSequenceError(error);
 }
 
 /**

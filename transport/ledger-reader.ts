@@ -21,7 +21,7 @@ import { ledgerAddress } from '../core/mail/message-id';
 import type { InboundMessage, SentCopy } from '../core/sequence/mailbox-facts';
 import { copyConcernsRun, type RunRelevance } from '../core/sequence/run-relevance';
 import { deselect } from './imap-client';
-import { commandError, searchUids } from './imap-uids';
+import { commandError, imapWorkError, searchUids } from './imap-uids';
 import { ledgerIndexes, type IndexCache } from './index-cache';
 import { InboundIndex, type ClassifiedSource, type IndexedInbound, type InboundIndexStats } from './inbound-index';
 import { sharedInboundReader } from './inbound-reader';
@@ -193,9 +193,12 @@ export class LedgerReader {
 				let highest = Math.max(last, box.uidNext - 1);
 				for (const uid of uids) highest = Math.max(highest, uid);
 				this.lastUid.set(folder, highest);
-			} finally {
-				await deselect(this.inboxClient);
+			} catch (error) {
+				// on a connection that is gone leaving the folder fails too; the first failure says what happened
+				await deselect(this.inboxClient).catch(() => undefined);
+				throw imapWorkError(error, 'reading new mail', folder);
 			}
+			await this.closeFolder(folder);
 		}
 		return found;
 	}
@@ -218,8 +221,17 @@ export class LedgerReader {
 		}
 		if (status && typeof status.uidNext === 'number') return status.uidNext;
 		const box = await this.open(folder);
-		await deselect(this.inboxClient);
+		await this.closeFolder(folder);
 		return box.uidNext;
+	}
+
+	/** Leaves the folder selected on the inbox connection (STATUS must not ask about the selected one). */
+	private async closeFolder(folder: string): Promise<void> {
+		try {
+			await deselect(this.inboxClient);
+		} catch (error) {
+			throw commandError(error, 'closing the folder', folder);
+		}
 	}
 }
 

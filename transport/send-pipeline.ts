@@ -23,6 +23,7 @@ import { decisionResult, failedResult, isoString, type ProspectResult } from '..
 import { composeRaw } from './compose';
 import type { ConfirmQueue } from './confirm-queue';
 import { DailyCount } from './daily-count';
+import { commandError } from './imap-uids';
 import type { LedgerView } from './ledger-view';
 import type { MailboxSessions } from './mailbox-sessions';
 import { claimStep, releaseClaim, type Claim } from './sent-claim';
@@ -228,7 +229,12 @@ export class SendPipeline {
 		// whatever happens to the claim, what the re-check read counts for every prospect of the run (it
 		// has moved past it)
 		if (checking.status === 'fulfilled') this.view.addInbound(checking.value);
-		if (claiming.status === 'rejected') return failedResult(this.base(prospect), asSequenceError(claiming.reason), step);
+		if (claiming.status === 'rejected') {
+			const failure = commandError(claiming.reason, `claiming step ${step}`, this.sessions.sentPath);
+			// a connection that is gone claims nothing more: the rest of the run says so instead of trying
+			if (failure.code === 'CONNECTION_CLOSED') this.block(failure, true);
+			return failedResult(this.base(prospect), failure, step);
+		}
 		if (!claiming.value.won && claiming.value.existingUids.length === 0) {
 			const vanished = new SequenceError('IMAP_COMMAND_FAILED', `The copy of step ${step} put in Sent as its claim disappeared before it was sent (another mail client or the provider removed it); not sent now.`, {
 				hint: 'The next run tries again.',
@@ -256,7 +262,7 @@ export class SendPipeline {
 		};
 		if (checking.status === 'rejected') {
 			await this.release(claimed);
-			return failedResult(this.base(prospect), asSequenceError(checking.reason));
+			return failedResult(this.base(prospect), commandError(checking.reason, 'checking for new mail before the send'), step);
 		}
 		const again = this.decideFor(prospect, now);
 		if (again.status !== 'due' || again.step !== step) {
@@ -277,7 +283,7 @@ export class SendPipeline {
 			rank = await this.dailyCount.rankOf(claimed.claim.uid, startOfDay(claimed.now, options.window.timeZone).toJSDate());
 		} catch (error) {
 			await this.release(claimed);
-			return failedResult(this.base(claimed.prospect), asSequenceError(error), claimed.step);
+			return failedResult(this.base(claimed.prospect), commandError(error, "counting today's sends", this.sessions.sentPath), claimed.step);
 		}
 		if (rank <= options.dailyLimit) return claimed;
 		await this.release(claimed);
@@ -357,7 +363,7 @@ export class SendPipeline {
 			await this.view.recordRefusal(report, this.env.now());
 		} catch (error) {
 			recorded = false;
-			this.env.log?.warn(`Could not file the bounce report for ${prospect.address.address} in INBOX: ${asSequenceError(error).message}`);
+			this.env.log?.warn(`Could not file the bounce report for ${prospect.address.address} in INBOX: ${commandError(error, 'filing the bounce report', 'INBOX').message}`);
 		}
 		const decision = this.nextAfterSend(prospect);
 		return {

@@ -13,6 +13,7 @@ import { previewProspect, type PreviewOfProspect } from '../core/sequence/previe
 import { variantName } from '../core/mail/message-id';
 import { stepMessageId, variantOf } from '../core/sequence/variants';
 import { ConfirmQueue } from './confirm-queue';
+import { imapWorkError } from './imap-uids';
 import { LedgerView } from './ledger-view';
 import { MailboxSessions } from './mailbox-sessions';
 import { SendPipeline, variantField } from './send-pipeline';
@@ -34,14 +35,14 @@ export async function runSequence(request: RunRequest, env: RunEnvironment): Pro
 	try {
 		sessions = await MailboxSessions.open(request.settings, { operation, checkJunk: message.checkJunk }, { log: env.log, wait });
 	} catch (error) {
-		const failure = asSequenceError(error);
+		const failure = imapWorkError(error, 'opening the mailbox');
 		return prospects.map((p) => failedResult(baseResult(p.index, p.address.address, sequenceKey, []), failure));
 	}
 	try {
 		view = new LedgerView(request, sessions);
 		sentToday = await view.load(operation, message.keepOwnSentCopy, env.now());
 	} catch (error) {
-		const failure = asSequenceError(error);
+		const failure = imapWorkError(error, 'reading the ledger');
 		await sessions.close();
 		return prospects.map((p) => failedResult(baseResult(p.index, p.address.address, sequenceKey, []), failure));
 	}
@@ -88,7 +89,7 @@ export async function runSequence(request: RunRequest, env: RunEnvironment): Pro
 			try {
 				await sessions.openForSending();
 			} catch (error) {
-				const failure = asSequenceError(error);
+				const failure = imapWorkError(error, 'opening the connections for sending');
 				for (const { prospect, decision } of due) {
 					if (!results.has(prospect.index)) results.set(prospect.index, failedResult(view.base(prospect), failure, decision.step));
 				}

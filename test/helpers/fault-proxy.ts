@@ -15,7 +15,9 @@ export type SmtpFault =
 	/** forward the final "." and every later byte to the server, but nothing more to the client */
 	| 'silence-after-dot'
 	/** reset the client's connection instead of forwarding its RCPT TO */
-	| 'reset-at-rcpt';
+	| 'reset-at-rcpt'
+	/** close both sides at the first bytes of the message after 354, forwarding none of them (the server went away mid-DATA) */
+	| 'close-in-data';
 
 /** A proxy and its controls. */
 export interface FaultProxy {
@@ -97,6 +99,10 @@ export async function faultProxy(target: { host: string; port: number }): Promis
 			const fault = proxy.smtpFault;
 			if (fault === 'reset-at-rcpt' && /^RCPT TO:/im.test(chunk.toString('latin1'))) {
 				client.resetAndDestroy();
+				return;
+			}
+			if (fault === 'close-in-data' && inData) {
+				end();
 				return;
 			}
 			server.write(chunk);
