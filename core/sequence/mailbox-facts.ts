@@ -96,7 +96,10 @@ export function firstSentAtByAddress(copies: readonly SentCopy[]): Map<string, D
 }
 
 /**
- * The prospect's steps found in Sent. A step is `unconfirmed` when every copy of it is a claim without a
+ * The prospect's steps found in Sent. A step is `bounced` when the bounce that stopped the prospect
+ * answers it — a delivery-status report from a server, or the one a run files when the SMTP server
+ * refused the recipient at RCPT, whose claim stays in Sent without `$SeqSent`: its outcome is known, so it
+ * is not `unconfirmed`. Otherwise a step is `unconfirmed` when every copy of it is a claim without a
  * recorded SMTP outcome (no `$SeqSent`, and no copy filed by the provider or a mail client): nobody
  * recorded that the server accepted it. Read so at once, whatever the claim's age: the run that claimed
  * it died (a killed worker, n8n's next scheduled run a minute later) or lost the server's answer — or,
@@ -106,15 +109,11 @@ export function firstSentAtByAddress(copies: readonly SentCopy[]): Map<string, D
  */
 export function stepHistory(state: ProspectState, copiesById: ReadonlyMap<string, readonly SentCopy[]>): HistoryEntry[] {
 	return state.steps.map((s) => {
+		const variant = variantName(s.variant);
+		const entry: HistoryEntry = { step: s.step, messageId: s.messageId, sentAt: isoString(s.sentAt) as string, ...(variant ? { variant } : {}) };
+		if (state.bounced?.step === s.step) return { ...entry, bounced: true };
 		const copies = copiesById.get(s.messageId) ?? [];
 		const unconfirmed = copies.length > 0 && copies.every((c) => c.mark === 'claim');
-		const variant = variantName(s.variant);
-		return {
-			step: s.step,
-			messageId: s.messageId,
-			sentAt: isoString(s.sentAt) as string,
-			...(variant ? { variant } : {}),
-			...(unconfirmed ? { unconfirmed } : {}),
-		};
+		return unconfirmed ? { ...entry, unconfirmed } : entry;
 	});
 }

@@ -19,6 +19,8 @@ export interface HistoryEntry {
 	variant?: string;
 	/** Claimed in Sent, but nobody knows whether the SMTP server accepted it (see docs/design.md). */
 	unconfirmed?: boolean;
+	/** The bounce that stopped the prospect answers this step (a delivery-status report, or a refusal at RCPT). */
+	bounced?: boolean;
 }
 
 /**

@@ -256,7 +256,7 @@ describe('scenario 5: every re-check result counts', () => {
 });
 
 describe('scenario 4: a recipient refused for good is recorded as bounced, not retried every run', () => {
-	it('scenario 4: 550 5.1.1 at RCPT stops the prospect as bounced with the SMTP answer, and no later run tries again', async () => {
+	it('scenario 4: 550 5.1.1 at RCPT stops the prospect as bounced with the SMTP answer, no later run tries again, and its kept claim reads as bounced (not unconfirmed) in later runs and Preview', async () => {
 		// Postfix on the stack accepts unknown local users and bounces later; a refusal at RCPT needs the in-process server
 		const rcptTried: string[] = [];
 		const server = await faultSmtpServer((to) => {
@@ -281,11 +281,16 @@ describe('scenario 4: a recipient refused for good is recorded as bounced, not r
 			expect((await reports()).map((m) => m.from)).toEqual(['MAILER-DAEMON@example.test']);
 
 			const again = await runAt(base, LATER);
-			expect(again[0]).toMatchObject({ status: 'stopped', stopReason: 'bounced', history: [{ step: 1, messageId: id }] });
+			expect(again[0]).toMatchObject({ status: 'stopped', stopReason: 'bounced' });
 			expect(again[1].status).toBe('completed');
 			expect(rcptTried.filter((to) => to === gone)).toHaveLength(1);
 			expect(await reports()).toHaveLength(1);
 			expect((await readMailbox('u98', 'Sent')).filter((m) => m.messageId === id)).toHaveLength(1);
+
+			// the kept claim has no $SeqSent and is older than UNCONFIRMED_AFTER_MS by now: the refusal filed in
+			// INBOX says what became of it, in a later run and in Preview alike (it used to read `unconfirmed`)
+			const preview = await runAt({ ...base, operation: 'preview' }, LATER);
+			for (const later of [again[0], preview[0]]) expect(later.history).toEqual([{ step: 1, messageId: id, sentAt: expect.any(String), bounced: true }]);
 		} finally {
 			await server.close();
 		}
