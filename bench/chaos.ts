@@ -10,10 +10,12 @@
  *  smtp     SMTP faults (see smtp-phase.ts), each followed by a clean run
  *  imap     the IMAP Reply Trigger watching while paced runs go on, prospects reply, sessions are kicked
  *           and Dovecot restarts
+ *  nokeywords  kill runs and overlapping pairs again, from a mailbox that keeps no custom keywords
+ *           (Exchange-like exo09: no $SeqClaim/$SeqSent)
  *
  * Every figure is counted from the recipients' mailboxes, the sender's INBOX, the trigger's emitted
  * items and the servers' connection lists. Usage: npm run chaos -- [--quick] [--seed N] [--only kill,imap]
- * Mailbox users u101–u110 (emptied first). Last line: one JSON object.
+ * Mailbox users u101–u110 and exo09 (emptied first). Last line: one JSON object.
  */
 import './chaos/env';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -23,13 +25,14 @@ import type { ChaosContext } from './chaos/context';
 import { imapPhase } from './chaos/imap-phase';
 import { killPhase } from './chaos/kill-phase';
 import { drained, leakedConnections, storedIn, storedMessages } from './chaos/mailbox-count';
+import { noKeywordsPhase } from './chaos/nokeywords-phase';
 import { overlapPhase } from './chaos/overlap-phase';
 import { ALL_USERS, parseOptions, Rng, USERS, type PhaseName } from './chaos/setup';
 import { smtpPhase } from './chaos/smtp-phase';
 import { sendFigures, sendsAfterReply, triggerFigures } from './chaos/verdict';
 
-const FULL = { kills: 50, pairs: 20, smtpFaults: 30, imap: { kicks: 100, restarts: 5, streamReplies: 80, prospects: 16, afterFaultsMs: 150_000 } };
-const QUICK = { kills: 8, pairs: 4, smtpFaults: 10, imap: { kicks: 15, restarts: 1, streamReplies: 10, prospects: 6, afterFaultsMs: 45_000 } };
+const FULL = { kills: 50, pairs: 20, smtpFaults: 30, imap: { kicks: 100, restarts: 5, streamReplies: 80, prospects: 16, afterFaultsMs: 150_000 }, noKeywords: { kills: 15, pairs: 6 } };
+const QUICK = { kills: 8, pairs: 4, smtpFaults: 10, imap: { kicks: 15, restarts: 1, streamReplies: 10, prospects: 6, afterFaultsMs: 45_000 }, noKeywords: { kills: 4, pairs: 2 } };
 
 function log(message: string): void {
 	process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -57,18 +60,19 @@ async function main(): Promise<void> {
 		log,
 		plans: [],
 		replies: [],
-		faults: { killRuns: 0, killPoints: {}, overlapRuns: 0, smtpFaults: 0, smtpFaultKinds: {}, imapKicks: 0, serverRestarts: 0 },
+		faults: { killRuns: 0, killPoints: {}, overlapRuns: 0, smtpFaults: 0, smtpFaultKinds: {}, imapKicks: 0, serverRestarts: 0, noKeywordKills: 0, noKeywordKillPoints: {}, noKeywordPairs: 0 },
 		leaks: {},
 		emitted: [],
 	};
 	const started = Date.now();
-	log(`seed ${options.seed}${options.quick ? ' (quick)' : ''}; phases ${[...options.phases].join(', ')}; emptying u101–u110`);
+	log(`seed ${options.seed}${options.quick ? ' (quick)' : ''}; phases ${[...options.phases].join(', ')}; emptying u101–u110, exo09`);
 	await resetMailboxes(...ALL_USERS);
 
 	await phase(ctx, 'kill', () => killPhase(ctx, size.kills));
 	await phase(ctx, 'overlap', () => overlapPhase(ctx, size.pairs));
 	await phase(ctx, 'smtp', () => smtpPhase(ctx, size.smtpFaults));
 	await phase(ctx, 'imap', () => imapPhase(ctx, size.imap));
+	await phase(ctx, 'nokeywords', () => noKeywordsPhase(ctx, size.noKeywords));
 
 	const recipients = await storedIn([...USERS.killRecipients, ...USERS.overlapRecipients, ...USERS.imapRecipients]);
 	const senderInbox = await storedMessages(USERS.imapSender);
@@ -82,6 +86,7 @@ async function main(): Promise<void> {
 		quick: options.quick,
 		seconds: Math.round((Date.now() - started) / 1000),
 		kill_points: ctx.faults.killPoints,
+		nokeyword_kill_points: ctx.faults.noKeywordKillPoints,
 		smtp_fault_kinds: ctx.faults.smtpFaultKinds,
 		steps_delivered: sends.delivered,
 		replies_in_inbox: trigger.delivered,
@@ -111,6 +116,8 @@ async function main(): Promise<void> {
 			lost_replies: trigger.lost.length,
 			duplicate_emits_without_crash: trigger.duplicateEmits,
 			leaked_connections: leaked,
+			nokeyword_kill_runs: ctx.faults.noKeywordKills,
+			nokeyword_overlap_runs: ctx.faults.noKeywordPairs,
 		})}\n`,
 	);
 }

@@ -19,6 +19,10 @@ export interface ChaosContext {
 		smtpFaultKinds: Record<string, number>;
 		imapKicks: number;
 		serverRestarts: number;
+		/** The no-keywords phase (an Exchange-like sender): kills at their point, and pairs. */
+		noKeywordKills: number;
+		noKeywordKillPoints: Record<string, number>;
+		noKeywordPairs: number;
 	};
 	/** Connections found open after each phase, by phase. */
 	leaks: Record<string, { sessions: number; sockets: number; leaked: number }>;

@@ -117,15 +117,41 @@ class WorkerPool {
 	}
 }
 
+/** Who sends the kill runs, where they die, and which counter counts them. */
+export interface KillVariant {
+	phase: 'kill' | 'nokeywords';
+	sender: string;
+	/** Prefix of sequence keys and prospect tags, unique per variant. */
+	tag: string;
+	points: readonly KillPoint[];
+	/** Counts a kill at its point. */
+	killed(ctx: ChaosContext, point: KillPoint): void;
+	/** Kills counted so far. */
+	kills(ctx: ChaosContext): number;
+}
+
+/** The kill phase: u101, every kill point. */
+export const KILL_RUNS: KillVariant = {
+	phase: 'kill',
+	sender: USERS.killSender,
+	tag: 'k',
+	points: KILL_POINTS,
+	killed: (ctx, point) => {
+		ctx.faults.killRuns++;
+		ctx.faults.killPoints[point] = (ctx.faults.killPoints[point] ?? 0) + 1;
+	},
+	kills: (ctx) => ctx.faults.killRuns,
+};
+
 /** One kill run and its follow-ups; true if the worker was killed at its point. */
-async function killRun(ctx: ChaosContext, i: number, worker: Worker): Promise<boolean> {
+async function killRun(ctx: ChaosContext, i: number, worker: Worker, variant: KillVariant): Promise<boolean> {
 	// each run's choices come from its own generator, so lanes finishing in any order keep them
-	const rng = new Rng(ctx.options.seed * 7919 + i);
-	const key = `chaos-${ctx.options.seed}-kill-${i}`;
-	const prospects = prospectsOf(USERS.killRecipients, `k${i}`, PROSPECTS);
-	ctx.plans.push({ phase: 'kill', key, prospects, steps: STEPS });
+	const rng = new Rng(ctx.options.seed * 7919 + i + (variant.phase === 'kill' ? 0 : 1_000_003));
+	const key = `chaos-${ctx.options.seed}-${variant.phase}-${i}`;
+	const prospects = prospectsOf(USERS.killRecipients, `${variant.tag}${i}`, PROSPECTS);
+	ctx.plans.push({ phase: variant.phase, key, prospects, steps: STEPS });
 	const base: Omit<RunSpec, 'endpoints' | 'label'> = {
-		sender: USERS.killSender,
+		sender: variant.sender,
 		sequenceKey: key,
 		prospects,
 		steps: STEPS,
@@ -135,7 +161,7 @@ async function killRun(ctx: ChaosContext, i: number, worker: Worker): Promise<bo
 	// every other run kills during step 2 (a follow-up in the thread)
 	if (i % STEPS === 1) await runSpec({ ...base, endpoints: directEndpoints(), label: `kill ${i} warm-up` });
 
-	const point = rng.pick(KILL_POINTS);
+	const point = rng.pick(variant.points);
 	const nth = rng.int(1, PROSPECTS);
 	const delay = rng.int(20, 1500);
 	const taps = killTaps(point, nth, () => worker.kill());
@@ -148,7 +174,7 @@ async function killRun(ctx: ChaosContext, i: number, worker: Worker): Promise<bo
 		const running = worker.run({
 			...base,
 			endpoints: { imap: { port: imapTap.port, security: 'none' }, smtp: { port: smtpTap.port, security: 'none' } },
-			label: `kill ${i}`,
+			label: `${variant.phase} ${i}`,
 		});
 		const timer = point === 'random-time' ? setTimeout(() => worker.kill(), delay) : undefined;
 		const outcome = await running;
@@ -156,10 +182,9 @@ async function killRun(ctx: ChaosContext, i: number, worker: Worker): Promise<bo
 		killed = worker.killed;
 		if (killed) {
 			await worker.exited;
-			ctx.faults.killRuns++;
-			ctx.faults.killPoints[point] = (ctx.faults.killPoints[point] ?? 0) + 1;
+			variant.killed(ctx, point);
 		} else {
-			ctx.log(`kill ${i}: the run ended before its kill point (${point} #${nth}), not counted: ${outcome.error ?? outcome.statuses.map((s) => s.status).join(',')}`);
+			ctx.log(`${variant.phase} ${i}: the run ended before its kill point (${point} #${nth}), not counted: ${outcome.error ?? outcome.statuses.map((s) => s.status).join(',')}`);
 			await worker.end();
 		}
 	} finally {
@@ -181,14 +206,15 @@ async function killRun(ctx: ChaosContext, i: number, worker: Worker): Promise<bo
  * counted; at most twice `count` runs), in `LANES` lanes side by side: each run has its own sequence,
  * prospects and taps, and most of a run's time is waiting on the servers.
  */
-export async function killPhase(ctx: ChaosContext, count: number): Promise<void> {
+export async function killPhase(ctx: ChaosContext, count: number, variant: KillVariant = KILL_RUNS): Promise<void> {
 	const pool = new WorkerPool(PREWARM);
 	let next = 0;
+	const target = variant.kills(ctx) + count;
 	const lane = async () => {
-		while (ctx.faults.killRuns < count && next < 2 * count) {
+		while (variant.kills(ctx) < target && next < 2 * count) {
 			const i = next++;
-			await killRun(ctx, i, await pool.take());
-			if ((i + 1) % 10 === 0) ctx.log(`kill: ${i + 1} runs, ${ctx.faults.killRuns} killed ${JSON.stringify(ctx.faults.killPoints)}`);
+			await killRun(ctx, i, await pool.take(), variant);
+			if ((i + 1) % 10 === 0) ctx.log(`${variant.phase}: ${i + 1} runs, ${variant.kills(ctx)} killed`);
 		}
 	};
 	try {

@@ -1,6 +1,6 @@
 /**
  * What every part of `npm run chaos` shares: the command line, the seeded random source (a run is
- * reproduced by its seed), the mailbox users (u101–u110, table in docs/design.md) and the SMTP Sequence
+ * reproduced by its seed), the mailbox users (u101–u110 and exo09, table in docs/design.md) and the SMTP Sequence
  * run a worker executes.
  */
 import { sequenceMessageId } from '../../core/mail/message-id';
@@ -13,8 +13,8 @@ export interface ChaosOptions {
 	phases: ReadonlySet<PhaseName>;
 }
 
-export type PhaseName = 'kill' | 'overlap' | 'smtp' | 'imap';
-export const PHASES: readonly PhaseName[] = ['kill', 'overlap', 'smtp', 'imap'];
+export type PhaseName = 'kill' | 'overlap' | 'smtp' | 'imap' | 'nokeywords';
+export const PHASES: readonly PhaseName[] = ['kill', 'overlap', 'smtp', 'imap', 'nokeywords'];
 
 export function parseOptions(argv: readonly string[]): ChaosOptions {
 	let quick = false;
@@ -69,9 +69,14 @@ export const USERS = {
 	imapSender: 'u104',
 	overlapRecipients: ['u105', 'u106', 'u107'],
 	imapRecipients: ['u108', 'u109', 'u110'],
+	/**
+	 * Sends the no-keywords phase's kill runs and pairs: an Exchange-like user whose folders keep no custom
+	 * keywords (PERMANENTFLAGS without \*, as Exchange Online), so claims carry no $SeqClaim/$SeqSent.
+	 */
+	noKeywordSender: 'exo09',
 } as const;
 
-export const ALL_USERS = ['u101', 'u102', 'u103', 'u104', 'u105', 'u106', 'u107', 'u108', 'u109', 'u110'];
+export const ALL_USERS = ['u101', 'u102', 'u103', 'u104', 'u105', 'u106', 'u107', 'u108', 'u109', 'u110', 'exo09'];
 
 /** Where a worker's node connects (the chaos run may put a proxy in front of either server). */
 export interface Endpoints {
