@@ -11,12 +11,13 @@
  *   (RFC 7162; Dovecot, Gmail, Fastmail …), one `UID FETCH 1:n (FLAGS) (CHANGEDSINCE m VANISHED)` that
  *   answers only the messages whose flags changed and the UIDs expunged since HIGHESTMODSEQ `m` of the
  *   last refresh — a few lines, whatever the folder's size; without it, for the copies the run uses,
- *   which still exist and which carry our keywords (three UID SEARCHes within their UIDs): marks changed
+ *   which still exist and which carry our keywords (up to three UID SEARCHes within their UIDs): marks changed
  *   by other runs (`$SeqSent`), claims released (gone).
  *
  * A changed UIDVALIDITY empties the index.
  */
 import type { FetchMessageObject, ImapFlow } from 'imapflow';
+import { SequenceError } from '../core/errors';
 import { ledgerAddress, parseSequenceMessageId } from '../core/mail/message-id';
 import { maxOf } from '../core/mail/uid-set';
 import type { CopyMark, SentCopy } from '../core/sequence/mailbox-facts';
@@ -37,6 +38,23 @@ function dateOf(message: FetchMessageObject): Date {
 export function markOf(flags: ReadonlySet<string> | undefined): CopyMark {
 	if (!flags?.has(CLAIM_KEYWORD)) return 'other';
 	return flags.has(SENT_KEYWORD) ? 'confirmed' : 'claim';
+}
+
+/**
+ * The UIDs among `uids` that carry `keyword`. Only asked when the folder's FLAGS (RFC 3501 §7.2.6: the
+ * flags defined in the mailbox, sent on SELECT/EXAMINE) list it: where they do not, no message has it, and
+ * a server that keeps no custom keywords may refuse the question — Exchange Online answers `UID SEARCH
+ * KEYWORD` with "BAD Command Argument Error. 11". A refusal all the same reads as "none": marks only tell
+ * a claim from a confirmed send (reporting `unconfirmed`, pruning our copy), never whether a step counts.
+ */
+async function withKeyword(client: ImapFlow, uids: number[], keyword: string, folder: string, what: string): Promise<Set<number>> {
+	if (!client.mailbox || !client.mailbox.flags.has(keyword)) return new Set();
+	try {
+		return new Set(await searchWithin(client, uids, { keyword }, folder, what));
+	} catch (error) {
+		if (error instanceof SequenceError && error.code === 'IMAP_COMMAND_FAILED') return new Set();
+		throw error;
+	}
 }
 
 /** Cost counters of one refresh (for tests and the benchmark). */
@@ -186,8 +204,8 @@ export class SentIndex implements CachedIndex {
 		if (this.current) return copies.filter((c) => this.copies.has(c.uid)).map((c) => ({ ...c, to: [...c.to] }));
 		const uids = copies.map((c) => c.uid);
 		const exists = new Set(await searchWithin(client, uids, {}, folder, 'checking copies'));
-		const claimed = new Set(await searchWithin(client, uids, { keyword: CLAIM_KEYWORD }, folder, 'checking claims'));
-		const confirmed = new Set(await searchWithin(client, uids, { keyword: SENT_KEYWORD }, folder, 'checking confirmations'));
+		const claimed = await withKeyword(client, uids, CLAIM_KEYWORD, folder, 'checking claims');
+		const confirmed = await withKeyword(client, uids, SENT_KEYWORD, folder, 'checking confirmations');
 		stats.validated += copies.length;
 		const alive: SentCopy[] = [];
 		for (const copy of copies) {

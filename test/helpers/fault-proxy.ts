@@ -28,6 +28,13 @@ export interface FaultProxy {
 	readonly accepted: number;
 	/** The fault for the next SMTP transactions; undefined forwards everything. */
 	smtpFault: SmtpFault | undefined;
+	/**
+	 * IMAP commands the proxy answers itself with `BAD <text>` instead of forwarding (a server that does not
+	 * understand them, e.g. Exchange Online's "BAD Command Argument Error. 11" to `UID SEARCH KEYWORD`).
+	 */
+	imapRefuse: { command: RegExp; text: string } | undefined;
+	/** IMAP commands answered that way so far. */
+	readonly imapRefused: number;
 	/** Stop forwarding server → client on every connection, open and future (the server seems hung). */
 	freeze(): void;
 	/** Resets every open client connection. */
@@ -42,6 +49,7 @@ export async function faultProxy(target: { host: string; port: number }): Promis
 	const pairs = new Set<{ client: Socket; server: Socket }>();
 	let frozen = false;
 	let accepted = 0;
+	let imapRefused = 0;
 	const proxy: FaultProxy = {
 		port: 0,
 		get open() {
@@ -50,7 +58,11 @@ export async function faultProxy(target: { host: string; port: number }): Promis
 		get accepted() {
 			return accepted;
 		},
+		get imapRefused() {
+			return imapRefused;
+		},
 		smtpFault: undefined,
+		imapRefuse: undefined,
 		freeze: () => {
 			frozen = true;
 		},
@@ -99,6 +111,14 @@ export async function faultProxy(target: { host: string; port: number }): Promis
 			const fault = proxy.smtpFault;
 			if (fault === 'reset-at-rcpt' && /^RCPT TO:/im.test(chunk.toString('latin1'))) {
 				client.resetAndDestroy();
+				return;
+			}
+			const refuse = proxy.imapRefuse;
+			// imapflow writes one whole command at a time and waits for its answer
+			const line = refuse ? /^(\S+) (.*)\r\n$/s.exec(chunk.toString('latin1')) : null;
+			if (refuse && line && refuse.command.test(line[2])) {
+				imapRefused++;
+				client.write(`${line[1]} BAD ${refuse.text}\r\n`);
 				return;
 			}
 			if (fault === 'close-in-data' && inData) {

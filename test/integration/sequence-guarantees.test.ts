@@ -426,6 +426,29 @@ describe('scenario 3: a Sent folder that keeps no custom keywords (Exchange-like
 			await proxy.close();
 		}
 	});
+
+	it('scenario 3: a server that refuses UID SEARCH KEYWORD, as Exchange Online does ("BAD Command Argument Error. 11"), still reads its ledger', async () => {
+		const imap = await faultProxy({ host: stack.host, port: stack.imapPort });
+		imap.imapRefuse = { command: /^UID SEARCH .*KEYWORD/i, text: 'Command Argument Error. 11' };
+		try {
+			const key = `no-keywords-search-${unique()}`;
+			const plain = settingsFor('exo04', { imap: 'none' });
+			const base = request('exo04', { sender: 'exo04', sequenceKey: key, steps: hello, prospects: [addressOf('exo05')] });
+			const exchangeLike = { ...base, settings: { ...base.settings, imap: { ...plain.imap, host: '127.0.0.1', port: imap.port } } };
+			expect((await runAt(exchangeLike, NOW))[0].status).toBe('sent');
+			// a later run validates the copies it uses (a warm ledger cache), then one in a restarted n8n (cold)
+			expect((await runAt(exchangeLike, LATER)).map((r) => [r.status, r.error?.message])).toEqual([['completed', undefined]]);
+			ledgerIndexes.clear();
+			expect((await runAt({ ...exchangeLike, operation: 'preview' }, LATER)).map((r) => r.status)).toEqual(['completed']);
+			// its folders define no keyword, so the run never asked
+			expect(imap.imapRefused).toBe(0);
+			const id = sequenceMessageId(key, addressOf('exo05'), 1, 'example.test');
+			await waitForMessage('exo05', (m) => m.messageId === id);
+			expect((await readMailbox('exo05')).filter((m) => m.messageId === id)).toHaveLength(1);
+		} finally {
+			await imap.close();
+		}
+	});
 });
 
 describe('scenario 13: every path closes its sockets', () => {
