@@ -35,6 +35,8 @@ export interface FaultProxy {
 	imapRefuse: { command: RegExp; text: string } | undefined;
 	/** IMAP commands answered that way so far. */
 	readonly imapRefused: number;
+	/** IMAP capabilities taken out of the server's CAPABILITY lists (e.g. CONDSTORE and QRESYNC, which Exchange Online lacks). */
+	imapHideCapabilities: readonly string[];
 	/** Stop forwarding server → client on every connection, open and future (the server seems hung). */
 	freeze(): void;
 	/** Resets every open client connection. */
@@ -63,6 +65,7 @@ export async function faultProxy(target: { host: string; port: number }): Promis
 		},
 		smtpFault: undefined,
 		imapRefuse: undefined,
+		imapHideCapabilities: [],
 		freeze: () => {
 			frozen = true;
 		},
@@ -103,8 +106,15 @@ export async function faultProxy(target: { host: string; port: number }): Promis
 		server.on('close', () => {
 			if (!silenced) end();
 		});
-		server.on('data', (chunk: Buffer) => {
+		server.on('data', (received: Buffer) => {
+			let chunk = received;
 			if (/^354[ -]/m.test(chunk.toString('latin1'))) inData = true;
+			const hidden = proxy.imapHideCapabilities;
+			if (hidden.length > 0 && chunk.includes('CAPABILITY')) {
+				let text = chunk.toString('latin1');
+				for (const name of hidden) text = text.split(` ${name}`).map((part, i) => (i > 0 && /^[A-Za-z0-9=+-]/.test(part) ? ` ${name}${part}` : part)).join('');
+				chunk = Buffer.from(text, 'latin1');
+			}
 			if (!frozen && !silenced && !client.destroyed) client.write(chunk);
 		});
 		client.on('data', (chunk: Buffer) => {

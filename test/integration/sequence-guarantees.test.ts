@@ -429,6 +429,9 @@ describe('scenario 3: a Sent folder that keeps no custom keywords (Exchange-like
 
 	it('scenario 3: a server that refuses UID SEARCH KEYWORD, as Exchange Online does ("BAD Command Argument Error. 11"), still reads its ledger', async () => {
 		const imap = await faultProxy({ host: stack.host, port: stack.imapPort });
+		// like Exchange Online: no CONDSTORE/QRESYNC (so the ledger re-checks its copies by SEARCH), and
+		// "BAD Command Argument Error. 11" to any SEARCH KEYWORD
+		imap.imapHideCapabilities = ['CONDSTORE', 'QRESYNC'];
 		imap.imapRefuse = { command: /^UID SEARCH .*KEYWORD/i, text: 'Command Argument Error. 11' };
 		try {
 			const key = `no-keywords-search-${unique()}`;
