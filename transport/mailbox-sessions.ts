@@ -61,7 +61,7 @@ export async function connectAll(settings: MailboxSettings, count: number, optio
 	for (let attempt = 1; ; attempt++) {
 		// QRESYNC is not enabled (docs/design.md "Ledger re-sync: QRESYNC off for now"): with it on, scenario 6's
 		// daily limit across two concurrent runs was exceeded in 2 of 8 runs on Dovecot (0 of 10 without); until
-		// that is understood the indexes re-sync by the SEARCH fallback (`imap-uids.ts` changesSince is unused)
+		// that is understood `changesSince` finds QRESYNC not enabled and the indexes re-sync by the SEARCH fallback
 		const opened = await Promise.allSettled(Array.from({ length: count }, () => connectImap(settings, { log })));
 		const clients = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
 		const refused = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected');
