@@ -4,7 +4,8 @@
  * n8n's process, so it runs on a worker thread: a message that is not read within the budget gets its
  * worker terminated (which stops even a running regular expression) and is answered from its raw header
  * (`unreadReading`: class `reply`, `classReason` `fallback:time-budget`). The event loop of n8n never
- * waits for a message; a slow one delays only the messages queued behind it, by the budget at most.
+ * waits for a message; a slow one delays only the messages queued behind it, by the budget plus the start
+ * of a new worker (one worker thread, no standby: see `InboundReader`).
  *
  * The worker runs the compiled `classify-worker.js` next to this file inside n8n (the package is loaded
  * from `dist/`), and the TypeScript source through tsx's require hook in tests and scripts.
@@ -91,9 +92,10 @@ const REPLACE_WAIT_MS = 1_000;
  * A queue of messages read one at a time on one worker thread, each within the time budget. When a
  * message runs out of time its worker is terminated and, once it has exited, a new one starts: the
  * messages behind it wait for that start (0.1–2 s; their own budget counts from the moment the new
- * worker gets them). There is no warm standby: a second worker with mailparser loaded costs every active
- * trigger ~35 MB of RSS all the time, to save that wait only after a message was cut off (docs/design.md,
- * "Classifying untrusted mail").
+ * worker gets them). There is no warm standby: a second worker with mailparser loaded costs the process
+ * another 30–45 MB of RSS whenever mail is being read (and for `idleMs` after), to save that wait only
+ * after a message was cut off; with it a trigger's catch-up could not stay within idle RSS + 50 MB
+ * (docs/design.md, "Classifying untrusted mail").
  */
 export class InboundReader {
 	private readonly budgetMs: number;
