@@ -4,7 +4,8 @@
  * n8n's process, so it runs on a worker thread: a message that is not read within the budget gets its
  * worker terminated (which stops even a running regular expression) and is answered from its raw header
  * (`unreadReading`: class `reply`, `classReason` `fallback:time-budget`). The event loop of n8n never
- * waits for a message; a slow one delays only the messages queued behind it, by the budget at most.
+ * waits for a message; a slow one delays only the messages queued behind it, by the budget plus the start
+ * of a new worker (one worker thread, no standby: see `InboundReader`).
  *
  * The worker runs the compiled `classify-worker.js` next to this file inside n8n (the package is loaded
  * from `dist/`), and the TypeScript source through tsx's require hook in tests and scripts.
@@ -81,17 +82,28 @@ interface Slot {
 }
 
 /**
- * A queue of messages read one at a time on one worker thread, each within the time budget. A second,
- * warm worker stands by: when a message runs out of time its worker is terminated and the standby takes
- * the next message at once (starting a worker and loading mailparser takes 0.1–2 s, which the message
- * after a cut-off would otherwise wait for), and a new standby starts in the background.
+ * How long a cut-off worker may take to exit before its replacement starts anyway. `terminate()` stops
+ * a thread within milliseconds, even inside a regular expression; the wait only keeps the two from
+ * holding memory at the same time, and must not hold the queue up if a thread is slow to go.
+ */
+const REPLACE_WAIT_MS = 1_000;
+
+/**
+ * A queue of messages read one at a time on one worker thread, each within the time budget. When a
+ * message runs out of time its worker is terminated and, once it has exited, a new one starts: the
+ * messages behind it wait for that start (0.1–2 s; their own budget counts from the moment the new
+ * worker gets them). There is no warm standby: a second worker with mailparser loaded costs the process
+ * another 30–45 MB of RSS whenever mail is being read (and for `idleMs` after), to save that wait only
+ * after a message was cut off; with it a trigger's catch-up could not stay within idle RSS + 50 MB
+ * (docs/design.md, "Classifying untrusted mail").
  */
 export class InboundReader {
 	private readonly budgetMs: number;
 	private readonly idleMs: number;
 	private readonly workerEntry: string;
 	private active?: Slot;
-	private standby?: Slot;
+	/** A cut-off worker is being terminated: the next one starts when this settles. */
+	private replacing?: Promise<void>;
 	private readonly queue: Job[] = [];
 	private current?: { job: Job; timer: NodeJS.Timeout };
 	private idleTimer?: NodeJS.Timeout;
@@ -123,30 +135,31 @@ export class InboundReader {
 	 * first message does not wait for it. The worker does not keep the process alive while idle.
 	 */
 	warm(): void {
-		if (this.closed || this.active || this.startFailures >= MAX_START_FAILURES) return;
+		if (this.closed || this.active || this.replacing || this.startFailures >= MAX_START_FAILURES) return;
 		this.active = this.spawn();
 		if (this.queue.length === 0) this.active?.worker.unref();
 	}
 
-	/** Stops the workers; queued and later messages are read in this thread. */
+	/** Stops the worker; queued and later messages are read in this thread. */
 	async close(): Promise<void> {
 		this.closed = true;
 		const waiting = this.queue.splice(0);
-		const workers = [this.active?.worker, this.standby?.worker];
-		this.drop('active');
-		this.drop('standby');
+		const worker = this.active?.worker;
+		this.drop();
 		if (this.current) this.finish(unreadReading(this.current.job.raw, 'unreadable'));
 		for (const job of waiting) job.resolve(await readInbound(job.raw));
-		await Promise.all(workers.map((worker) => worker?.terminate()));
+		await Promise.all([worker?.terminate(), this.replacing]);
 	}
 
 	private pump(): void {
 		if (this.current || this.queue.length === 0) return;
 		clearTimeout(this.idleTimer);
+		// a cut-off worker is still exiting: its replacement starts (and pumps) when it is gone
+		if (this.replacing) return;
 		if (!this.active) this.active = this.spawn();
 		if (!this.active) return;
-		// messages are waiting: the worker keeps the process alive until they are answered (a promoted
-		// standby was unreferenced, and a pending promise alone does not keep Node running)
+		// messages are waiting: the worker keeps the process alive until they are answered (one started by
+		// `warm` was unreferenced, and a pending promise alone does not keep Node running)
 		this.active.worker.ref();
 		if (!this.active.ready) return;
 		const job = this.queue.shift() as Job;
@@ -170,7 +183,6 @@ export class InboundReader {
 				slot.ready = true;
 				if (slot === this.active) {
 					this.startFailures = 0;
-					this.ensureStandby();
 					this.pump();
 				}
 			} else if (slot === this.active && this.current?.job.id === reply.id) {
@@ -184,27 +196,16 @@ export class InboundReader {
 		return slot;
 	}
 
-	/** Starts the standby worker if there is none; it never keeps the process alive. */
-	private ensureStandby(): void {
-		if (this.standby || this.closed) return;
-		this.standby = this.spawn();
-		this.standby?.worker.unref();
-	}
-
 	private lost(slot: Slot): void {
-		if (slot === this.standby) {
-			this.drop('standby');
-			return;
-		}
 		if (slot !== this.active) return;
 		if (!slot.ready) {
-			this.drop('active');
+			this.drop();
 			this.startFailed();
 			return;
 		}
 		if (this.current) this.fail('unreadable');
 		else {
-			this.drop('active');
+			this.drop();
 			this.pump();
 		}
 	}
@@ -219,18 +220,27 @@ export class InboundReader {
 	}
 
 	/**
-	 * The message in hand ran out of time or lost its worker: answer it from its header, terminate the
-	 * worker (this stops it even inside a running regular expression) and let the standby take over.
+	 * The message in hand ran out of time or lost its worker: answer it from its header and terminate the
+	 * worker (this stops it even inside a running regular expression). The next worker starts once this
+	 * one has exited (or after `REPLACE_WAIT_MS`), at once, so it is warm for the next message.
 	 */
 	private fail(cause: UnreadCause): void {
 		if (!this.current) return;
 		const worker = this.active?.worker;
-		this.drop('active');
-		void worker?.terminate();
-		if (this.standby) {
-			this.active = this.standby;
-			this.standby = undefined;
-			if (this.active.ready) this.ensureStandby();
+		this.drop();
+		if (worker) {
+			let timer: NodeJS.Timeout | undefined;
+			const exited = worker.terminate().then(
+				() => undefined,
+				() => undefined,
+			);
+			const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, REPLACE_WAIT_MS)));
+			this.replacing = Promise.race([exited, waited]).then(() => {
+				clearTimeout(timer);
+				this.replacing = undefined;
+				if (this.queue.length > 0) this.pump();
+				else this.warm();
+			});
 		}
 		this.finish(unreadReading(this.current.job.raw, cause));
 	}
@@ -249,25 +259,24 @@ export class InboundReader {
 		if (!this.closed) {
 			this.idleTimer = setTimeout(() => {
 				if (this.current || this.queue.length > 0) return;
-				const workers = [this.active?.worker, this.standby?.worker];
-				this.drop('active');
-				this.drop('standby');
-				for (const worker of workers) void worker?.terminate();
+				const worker = this.active?.worker;
+				this.drop();
+				void worker?.terminate();
 			}, this.idleMs);
 			this.idleTimer.unref();
 		}
 	}
 
-	private drop(role: 'active' | 'standby'): void {
-		this[role]?.worker.removeAllListeners('message');
-		this[role] = undefined;
-		if (role === 'active') clearTimeout(this.idleTimer);
+	private drop(): void {
+		this.active?.worker.removeAllListeners('message');
+		this.active = undefined;
+		clearTimeout(this.idleTimer);
 	}
 }
 
 let shared: InboundReader | undefined;
 
-/** The process's reader, shared by every trigger and sequence run of the n8n instance (two worker threads). */
+/** The process's reader, shared by every trigger and sequence run of the n8n instance (one worker thread). */
 export function sharedInboundReader(): InboundReader {
 	shared ??= new InboundReader({ budgetMs: configuredBudgetMs() });
 	return shared;

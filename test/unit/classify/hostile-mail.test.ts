@@ -131,6 +131,51 @@ describe('the time budget really preempts (issue #9, High)', () => {
 	});
 });
 
+describe('one worker thread at a time (issue #10: a trigger catch-up within its idle RSS + 50 MB)', () => {
+	const workerEntry = join(__dirname, '../../helpers/unruly-classify-worker.ts');
+	const reply = (marker: string): Buffer => Buffer.from(`From: jana@prospect.example\r\nSubject: Re: hi\r\nIn-Reply-To: ${OUR_ID}\r\n\r\n${marker} yes\r\n`);
+
+	it('keeps no warm standby, and starts the replacement of a cut-off worker only once that one has exited', async () => {
+		// the module object the reader constructs its workers from (jest hands out the real core module)
+		const threads = jest.requireActual<typeof import('node:worker_threads')>('node:worker_threads');
+		const RealWorker = threads.Worker;
+		const alive = new Set<object>();
+		/** For each worker started: how many others were still running at that moment. */
+		const othersAtStart: number[] = [];
+		threads.Worker = new Proxy(RealWorker, {
+			construct(target, args: ConstructorParameters<typeof RealWorker>) {
+				const worker = Reflect.construct(target, args) as InstanceType<typeof RealWorker>;
+				othersAtStart.push(alive.size);
+				alive.add(worker);
+				worker.once('exit', () => alive.delete(worker));
+				return worker;
+			},
+		});
+		const reader = new InboundReader({ budgetMs: UNRULY_BUDGET_MS, workerEntry });
+		try {
+			reader.warm();
+			expect((await reader.read(reply('First'))).classification.reason).toBe('default:human');
+			// the old reader started its standby the moment the first worker was ready, before the first read
+			expect(othersAtStart).toEqual([0]);
+
+			const [cut, next] = await Promise.all([reader.read(reply('SPIN')), reader.read(reply('Next'))]);
+			expect(cut.classification.reason).toBe('fallback:time-budget');
+			expect(next.classification.reason).toBe('default:human');
+			expect(othersAtStart).toEqual([0, 0]);
+
+			// cut off with nothing queued: the replacement starts at once all the same, after the exit
+			expect((await reader.read(reply('SPIN'))).classification.reason).toBe('fallback:time-budget');
+			for (let i = 0; i < 100 && othersAtStart.length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+			expect(othersAtStart).toEqual([0, 0, 0]);
+			expect((await reader.read(reply('Last'))).classification.reason).toBe('default:human');
+			expect(othersAtStart).toHaveLength(3);
+		} finally {
+			threads.Worker = RealWorker;
+			await reader.close();
+		}
+	}, 60_000);
+});
+
 describe('the budget of the shared reader', () => {
 	it.each([
 		[undefined, CLASSIFY_BUDGET_MS],
