@@ -1,5 +1,5 @@
 /**
- * Regression (issue #10, "QRESYNC off for now" in docs/design.md): with QRESYNC enabled, two runs on one
+ * Regression (issue #10; docs/design.md "Ledger re-sync by QRESYNC"): with QRESYNC enabled, two runs on one
  * daily limit sent over it (scenario 6, 2 of 8 runs). Dovecot reports another session's flag change at the
  * end of the next command, and with QRESYNC that unsolicited FETCH carries the UID
  * (`* 5 FETCH (UID 162 MODSEQ (190) FLAGS (\Seen $SeqClaim $SeqSent))`, RFC 7162 §3.2.4). imapflow hands it
