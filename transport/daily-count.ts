@@ -45,7 +45,15 @@ export class DailyCount {
 		await fetchEach(this.sent, unknown, { envelope: true, internalDate: true }, this.folder, "reading today's sends", (message) => {
 			this.known.set(message.uid, { messageId: message.envelope?.messageId ?? '', date: dateOf(message), to: [] });
 		});
-		const facts = uids.map((u) => this.known.get(u)).filter((f): f is SentFact => f !== undefined);
-		return countSentSince(facts, dayStart);
+		const facts: SentFact[] = [];
+		let unread = 0;
+		for (const u of uids) {
+			const fact = this.known.get(u);
+			if (fact) facts.push(fact);
+			else unread++;
+		}
+		// a copy the SEARCH found but the FETCH did not answer for (expunged meanwhile, or a server that left
+		// something out) counts as one of today's sends: a rank too high sends one too few, never one too many
+		return countSentSince(facts, dayStart) + unread;
 	}
 }
