@@ -92,9 +92,29 @@ export async function searchWithin(client: ImapFlow, uids: Iterable<number>, que
 	return found.sort((a, b) => a - b);
 }
 
+/** Data items of a fetch query that every answer carries (imapflow's names for them). */
+const ANSWER_ITEMS = ['envelope', 'headers', 'source', 'bodyStructure', 'internalDate', 'size'] as const;
+
+/**
+ * Whether a FETCH response read during a UID FETCH is an answer to it: its UID is one that was asked for
+ * and it carries every data item asked for. Not every FETCH response in the command's stream is one: a
+ * server may report another session's flag change at any time (RFC 3501 §7.4.2; Dovecot sends the pending
+ * ones when the command ends), and once QRESYNC is enabled such a response carries the message's UID
+ * (RFC 7162 §3.2.4) — `* 5 FETCH (UID 162 MODSEQ (190) FLAGS (\Seen $SeqClaim $SeqSent))` — which imapflow
+ * passes to the command like its answers, with no envelope, headers or source. Taken as an answer, it read
+ * as a message with no Message-ID and no date (issue #10: the daily rank dropped a copy another run had
+ * just confirmed, and two runs sent over the limit).
+ */
+export function answersFetch(message: FetchMessageObject, query: FetchQueryObject, asked: ReadonlySet<number>): boolean {
+	if (!asked.has(message.uid)) return false;
+	for (const item of ANSWER_ITEMS) if (query[item] && message[item] === undefined) return false;
+	return true;
+}
+
 /**
  * UID FETCH of `query` for `uids`, `chunk` UIDs per command, calling `each` for every message as it is
- * read (awaited, in the server's order). Messages expunged meanwhile simply do not come back.
+ * read (awaited, in the server's order). Messages expunged meanwhile simply do not come back; FETCH
+ * responses that are not answers (`answersFetch`: other sessions' flag changes) are skipped.
  */
 export async function fetchEach(
 	client: ImapFlow,
@@ -107,9 +127,12 @@ export async function fetchEach(
 ): Promise<void> {
 	const sorted = [...uids].sort((a, b) => a - b);
 	for (let i = 0; i < sorted.length; i += chunk) {
-		for (const set of uidSetChunks(sorted.slice(i, i + chunk))) {
+		const asked = new Set(sorted.slice(i, i + chunk));
+		for (const set of uidSetChunks(asked)) {
 			try {
-				for await (const message of client.fetch(set, { ...query, uid: true }, { uid: true })) await each(message);
+				for await (const message of client.fetch(set, { ...query, uid: true }, { uid: true })) {
+					if (answersFetch(message, query, asked)) await each(message);
+				}
 			} catch (error) {
 				throw commandError(error, what, folder);
 			}

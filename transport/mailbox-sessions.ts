@@ -59,10 +59,10 @@ export async function connectAll(settings: MailboxSettings, count: number, optio
 	const { wait, log } = options;
 	const started = wait?.now() ?? 0;
 	for (let attempt = 1; ; attempt++) {
-		// QRESYNC is not enabled (docs/design.md "Ledger re-sync: QRESYNC off for now"): with it on, scenario 6's
-		// daily limit across two concurrent runs was exceeded in 2 of 8 runs on Dovecot (0 of 10 without); until
-		// that is understood `changesSince` finds QRESYNC not enabled and the indexes re-sync by the SEARCH fallback
-		const opened = await Promise.allSettled(Array.from({ length: count }, () => connectImap(settings, { log })));
+		// QRESYNC (RFC 7162), where the server has it: the ledger's indexes re-sync by HIGHESTMODSEQ (`imap-uids.ts`
+		// changesSince). With it, Dovecot puts the UID in the flag changes it reports unasked, so every FETCH
+		// keeps only its answers (`answersFetch`; docs/design.md "Ledger re-sync by QRESYNC")
+		const opened = await Promise.allSettled(Array.from({ length: count }, () => connectImap(settings, { log, extra: { qresync: true } })));
 		const clients = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
 		const refused = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected');
 		if (!refused) return clients;

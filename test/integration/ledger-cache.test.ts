@@ -66,7 +66,7 @@ describe('the ledger index is a cache checked against the mailbox (real Dovecot)
 		expect((await preview(key)).map((r) => [r.status, r.step])).toEqual([['completed', 2]]);
 	});
 
-	it('sees marks another session changed and copies it removed in Sent since the index was built (SEARCH re-sync; QRESYNC when enabled)', async () => {
+	it('sees marks another session changed and copies it removed in Sent since the index was built (QRESYNC re-sync on Dovecot; the SEARCH one where a server has none)', async () => {
 		const key = `cache-marks-${unique()}`;
 		// a claim without $SeqSent from three days ago: reported as unconfirmed
 		const claim = { ...sequenceCopy({ sequenceKey: key, sender, prospect, step: 1, sentAt: new Date(firstSend), subject: SUBJECT }), keywords: [CLAIM_KEYWORD] };
