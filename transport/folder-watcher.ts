@@ -173,6 +173,19 @@ function chunks<T>(list: readonly T[], size: number): T[][] {
 	return result;
 }
 
+/**
+ * Whether a response to the resync's `UID FETCH (INTERNALDATE)` names a message that arrived at or after
+ * `from`. Only answers count: a FETCH response for a UID that was not asked for, or with no UID at all, is
+ * another session's flag change that the server reported during the command (RFC 7162 §3.2.4 gives it
+ * the UID under QRESYNC; without it Dovecot sends none, and imapflow hands both to the FETCH in progress).
+ * An asked message with no date is kept: an extra candidate costs a header read, a lost one a reply.
+ */
+export function arrivedAtOrAfter(message: { uid?: number; internalDate?: Date | string }, asked: ReadonlySet<number>, from: Date): boolean {
+	if (typeof message.uid !== 'number' || !asked.has(message.uid)) return false;
+	const received = dateOf(message.internalDate);
+	return !received || received.getTime() >= from.getTime();
+}
+
 /** imapflow gives INTERNALDATE as a Date, or as the raw string when it could not parse it. */
 function dateOf(value: Date | string | undefined): Date | undefined {
 	const date = value instanceof Date ? value : value === undefined ? undefined : new Date(value);
@@ -431,14 +444,14 @@ export class FolderWatcher {
 
 	/** The UIDs whose INTERNALDATE is at or after `from` (kept when the server gives no date). */
 	private async arrivedFrom(client: ImapFlow, uids: number[], from: Date): Promise<number[]> {
-		const kept: number[] = [];
+		const kept = new Set<number>();
 		for (const chunk of chunks(uids, DATE_FETCH_CHUNK)) {
+			const asked = new Set(chunk);
 			for await (const message of client.fetch(chunk.join(','), { uid: true, internalDate: true }, { uid: true })) {
-				const received = dateOf(message.internalDate);
-				if (!received || received.getTime() >= from.getTime()) kept.push(message.uid);
+				if (arrivedAtOrAfter(message, asked, from)) kept.add(message.uid);
 			}
 		}
-		return kept.sort((a, b) => a - b);
+		return [...kept].sort((a, b) => a - b);
 	}
 
 	/**
