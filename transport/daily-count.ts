@@ -30,7 +30,17 @@ export class DailyCount {
 	/** How many ranks were counted by searching Sent (the others were bounded without a round trip). */
 	searches = 0;
 
-	constructor(private readonly sent: ImapFlow) {}
+	/**
+	 * `read`: copies the ledger already read from this folder (their UID, Message-ID and Date, which a UID
+	 * never changes): a count that searches Sent FETCHes only the others. Which UIDs count is still the
+	 * SEARCH's answer.
+	 */
+	constructor(
+		private readonly sent: ImapFlow,
+		read: readonly { uid: number; messageId: string; date: Date }[] = [],
+	) {
+		for (const copy of read) this.known.set(copy.uid, { messageId: copy.messageId, date: copy.date, to: [] });
+	}
 
 	/**
 	 * The rank of our claim `uid` among the distinct emails of ours (any sequence) in Sent dated from

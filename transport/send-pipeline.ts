@@ -74,7 +74,7 @@ export class SendPipeline {
 		/** Due steps rendered before the first send (see `failFast`). */
 		private readonly rendered: ReadonlyMap<number, { step: number; email: RenderedStep }>,
 	) {
-		this.dailyCount = new DailyCount(sessions.sent);
+		this.dailyCount = new DailyCount(sessions.sent, view.recentSent);
 	}
 
 	/** The prospect's decision now, with this run's limits. */

@@ -1,6 +1,7 @@
 /**
  * Where the round trips of a send go with a remote mail server (a development tool for issue #10, not part
- * of `npm run bench:send`): `tsx bench/lib/send-trace.ts [count] [rttMs]` (defaults 100, 25). Puts the
+ * of `npm run bench:send`): `tsx bench/lib/send-trace.ts [count] [rttMs] [warm]` (defaults 100, 25, 0; `warm`: prospects of an
+ * untraced run of the node first). Puts the
  * delaying proxies of `bench:send`'s phase 4 on SMTP and IMAP, then sends `count` messages with raw pooled
  * nodemailer and `count` prospects through the SMTP Sequence node in n8n-core's engine (pacing off), and
  * prints, per side, the time per email, the SMTP exchanges per email (each write of commands and the wait
@@ -20,6 +21,8 @@ import { BODY, SENDER, prospectItems, runSequenceWorkflow } from './workflow';
 
 const COUNT = Number(process.argv[2] ?? 100);
 const RTT_MS = Number(process.argv[3] ?? 25);
+/** Prospects of an untraced run first (to u59), so n8n's code is warm as in a long-running n8n. */
+const WARM = Number(process.argv[4] ?? 0);
 
 /** One traced event: an IMAP command (start to tagged answer) or an SMTP write / answer chunk. */
 interface Event {
@@ -150,6 +153,10 @@ async function main(): Promise<void> {
 	const smtp = await startDelayProxy({ host: stack.host, port: stack.smtpsPort }, RTT_MS);
 	const imap = await startDelayProxy({ host: stack.host, port: stack.imapsPort }, RTT_MS);
 	try {
+		if (WARM > 0) {
+			const warm = await runSequenceWorkflow('send', `trace-warm-${Date.now()}`, prospectItems('u59', WARM), { smtp: smtp.port, imap: imap.port });
+			if (warm.error) throw warm.error;
+		}
 		events = [];
 		const rawStart = performance.now();
 		events.push({ kind: 'smtp-out', conn: 'raw', what: 'loop starts', start: rawStart, end: rawStart });

@@ -110,4 +110,16 @@ describe('DailyCount: the rank without a round trip while far from the limit (re
 		await count.rankOf(f.uid, new Date(dayStart.getTime() + 1000), 100, own(f));
 		expect(count.searches).toBe(4);
 	});
+
+	it('takes the Message-ID and Date of copies the ledger already read instead of fetching them again', async () => {
+		const now = new Date();
+		const dayStart = startOfDay(now, 'UTC').toJSDate();
+		const run = await sentClient();
+		const a = await append(run.client, run.sent, true, now);
+		const b = await append(run.client, run.sent, true, now);
+		const counted = await exact(b.uid, dayStart);
+		// told (wrongly, to make it visible) that a was sent yesterday: the count believes it, so it did not FETCH a
+		const seeded = new DailyCount(run.client, [{ uid: a.uid, messageId: a.messageId, date: new Date(dayStart.getTime() - 1000) }]);
+		expect(await seeded.rankOf(b.uid, dayStart, 0)).toBe(counted - 1);
+	});
 });
