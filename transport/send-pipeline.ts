@@ -179,7 +179,7 @@ export class SendPipeline {
 
 	/** Opens the SMTP connection ahead of the first send (`SmtpSession.warmUp`). */
 	warmUp(): void {
-		this.session().warmUp();
+		void this.session().warmUp();
 	}
 
 	/** The run's SMTP session (one connection, opened at the first send or by `warmUp`). */

@@ -95,14 +95,18 @@ export class SmtpSession {
 	/**
 	 * Starts opening and logging in the connection ahead of the first send (the round trips of TLS, EHLO and
 	 * AUTH then overlap the first claim). A failure is not reported here: the first send meets it, as if it
-	 * had opened the connection itself.
+	 * had opened the connection itself. Resolves when the opening is over, either way (never rejects).
 	 */
-	warmUp(): void {
-		if (this.connection || this.opening) return;
+	warmUp(): Promise<void> {
+		if (this.connection || this.opening) return Promise.resolve();
 		const opening = this.connect();
 		this.opening = opening;
-		opening.then(
-			() => undefined,
+		return opening.then(
+			() => {
+				// open now (`connection`): a later send must not take this promise for a connection the server
+				// may close meanwhile; a failed opening stays, for the first send to meet
+				if (this.opening === opening) this.opening = undefined;
+			},
 			() => undefined,
 		);
 	}
@@ -210,7 +214,13 @@ export class SmtpSession {
 			const login = loginOf(options.auth);
 			// like nodemailer's pool: log in only where the server offers AUTH
 			const offersAuth = (connection as unknown as { allowsAuth?: boolean }).allowsAuth === true;
-			if (login && offersAuth) await new Promise<void>((resolve, reject) => connection.login(login, (error) => (error ? reject(error) : resolve())));
+			if (login && offersAuth) {
+				// a connection closed during the login (`close` while warming up: nodemailer drops the pending
+				// callback then) ends with 'end' only: without this the opening never settled and `close` waited for good
+				const ended = new Promise<never>((_, reject) => connection.once('end', () => reject(new Error('Connection closed unexpectedly'))));
+				ended.catch(() => undefined);
+				await Promise.race([new Promise<void>((resolve, reject) => connection.login(login, (error) => (error ? reject(error) : resolve()))), ended]);
+			}
 		} catch (error) {
 			connection.close();
 			throw new NotStarted(toSendError(error, this.settings));
