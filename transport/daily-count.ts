@@ -6,8 +6,12 @@
  * is released. Claims released later (a lost race, a reply) can only make a rank too high — one send too
  * few, never one too many. What could make it too low is reading something else as the count: a refused
  * SEARCH, or a FETCH response that is not an answer (`answersFetch` in `imap-uids.ts`).
+ *
+ * Far from the limit the rank costs no round trip: the previous claim's rank plus the UID distance to
+ * this one bounds it (`rankBound`); only a bound above the limit is checked by searching Sent.
  */
 import type { FetchMessageObject, ImapFlow } from 'imapflow';
+import { rankBound, type RankPoint } from '../core/sequence/daily-rank';
 import { countSentSince, type SentFact } from '../core/sequence/ledger';
 import { fetchEach, searchUids } from './imap-uids';
 
@@ -23,15 +27,46 @@ function dateOf(message: FetchMessageObject): Date {
 export class DailyCount {
 	/** Our copies fetched so far, by UID (a copy never changes its Message-ID or Date). */
 	private readonly known = new Map<number, SentFact>();
+	/** The last rank established, exactly or as a bound (`rankBound`). */
+	private last?: RankPoint;
+	/** How many ranks were counted by searching Sent (the others were bounded without a round trip). */
+	searches = 0;
 
+	/**
+	 * `read`: copies the ledger already read from this folder (their UID, Message-ID and Date, which a UID
+	 * never changes): a count that searches Sent FETCHes only the others. Which UIDs count is still the
+	 * SEARCH's answer.
+	 */
 	constructor(
 		private readonly sent: ImapFlow,
 		/** The Sent folder's path (for errors). */
 		private readonly folder: string,
-	) {}
+		read: readonly { uid: number; messageId: string; date: Date }[] = [],
+	) {
+		for (const copy of read) this.known.set(copy.uid, { messageId: copy.messageId, date: copy.date, to: [] });
+	}
+
+	/**
+	 * The rank of our claim `uid` among the distinct emails of ours (any sequence) in Sent dated from
+	 * `dayStart` — or an upper bound of it that is at most `limit`, found without asking the server. Above
+	 * `limit` the answer is always the exact count. `own` is the claim's own Message-ID and Date (it then
+	 * needs no FETCH).
+	 */
+	async rankOf(uid: number, dayStart: Date, limit: number, own?: SentFact): Promise<number> {
+		const bound = rankBound(this.last, uid, dayStart.getTime());
+		if (bound !== undefined && bound <= limit) {
+			this.last = { uid, dayStart: dayStart.getTime(), rank: bound };
+			return bound;
+		}
+		const rank = await this.count(uid, dayStart, own);
+		this.last = { uid, dayStart: dayStart.getTime(), rank };
+		return rank;
+	}
 
 	/** How many distinct emails of ours (any sequence) in Sent are dated from `dayStart` and have a UID ≤ `uid`. */
-	async rankOf(uid: number, dayStart: Date): Promise<number> {
+	private async count(uid: number, dayStart: Date, own?: SentFact): Promise<number> {
+		this.searches++;
+		if (own) this.known.set(uid, own);
 		// EXPUNGE responses of other sessions' released claims arrive with the NOOP (RFC 3501 §7.4.1)
 		await this.sent.noop();
 		// SINCE compares dates only, in the server's zone: ask from the day before, then filter by Date.

@@ -35,6 +35,8 @@ export class LedgerView {
 	private readonly relevance: RunRelevance;
 	readonly reader: LedgerReader;
 	private sentCopies: SentCopy[] = [];
+	/** Our copies (any sequence) dated from the day before today, as `load` read them: the daily count's start. */
+	recentSent: readonly SentCopy[] = [];
 	/** `sentCopies` by Message-ID and by ledger key, kept in step with it. */
 	private readonly copiesById = new Map<string, SentCopy[]>();
 	private readonly copiesByProspect = new Map<string, SentCopy[]>();
@@ -74,6 +76,7 @@ export class LedgerView {
 		} else if (operation === 'send') {
 			await this.reader.watchFromNow();
 		}
+		this.recentSent = sent.recent;
 		const sentToday = countSentSince(toSentFacts(sent.recent), dayStart);
 		this.rebuild();
 		return sentToday;

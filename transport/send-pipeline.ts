@@ -74,7 +74,7 @@ export class SendPipeline {
 		/** Due steps rendered before the first send (see `failFast`). */
 		private readonly rendered: ReadonlyMap<number, { step: number; email: RenderedStep }>,
 	) {
-		this.dailyCount = new DailyCount(sessions.sent, sessions.sentPath);
+		this.dailyCount = new DailyCount(sessions.sent, sessions.sentPath, view.recentSent);
 	}
 
 	/** The prospect's decision now, with this run's limits. */
@@ -177,9 +177,21 @@ export class SendPipeline {
 		return true;
 	}
 
-	/** Closes the SMTP connection. */
-	close(): void {
-		this.smtp?.close();
+	/** Opens the SMTP connection ahead of the first send (`SmtpSession.warmUp`). */
+	warmUp(): void {
+		void this.session().warmUp();
+	}
+
+	/** The run's SMTP session (one connection, opened at the first send or by `warmUp`). */
+	private session(): SmtpSession {
+		const { settings, tuning } = this.request;
+		this.smtp ??= new SmtpSession(settings, tuning?.smtpSocketTimeoutMs ? { socketTimeoutMs: tuning.smtpSocketTimeoutMs } : {});
+		return this.smtp;
+	}
+
+	/** Closes the SMTP connection (and one still opening). */
+	async close(): Promise<void> {
+		await this.smtp?.close();
 	}
 
 	/** Whether the send in flight, if accepted, may use up the run's or the day's limit. */
@@ -280,7 +292,9 @@ export class SendPipeline {
 		const { options } = this.request;
 		let rank: number;
 		try {
-			rank = await this.dailyCount.rankOf(claimed.claim.uid, startOfDay(claimed.now, options.window.timeZone).toJSDate());
+			// the claim's own Message-ID and Date are known: a count that searches Sent needs no FETCH of it
+			const own = { messageId: claimed.messageId, date: new Date(Math.floor(claimed.now.getTime() / 1000) * 1000), to: [] };
+			rank = await this.dailyCount.rankOf(claimed.claim.uid, startOfDay(claimed.now, options.window.timeZone).toJSDate(), options.dailyLimit, own);
 		} catch (error) {
 			await this.release(claimed);
 			return failedResult(this.base(claimed.prospect), commandError(error, "counting today's sends", this.sessions.sentPath), claimed.step);
@@ -313,12 +327,11 @@ export class SendPipeline {
 	 * `unconfirmed`. Never rejects.
 	 */
 	private async transmit(claimed: Claimed): Promise<ProspectResult> {
-		const { settings, tuning } = this.request;
+		const { settings } = this.request;
 		const { prospect, step } = claimed;
 		let accepted: SmtpAccepted;
 		try {
-			this.smtp ??= new SmtpSession(settings, tuning?.smtpSocketTimeoutMs ? { socketTimeoutMs: tuning.smtpSocketTimeoutMs } : {});
-			accepted = await this.smtp.send({ from: settings.email, to: prospect.address.address }, claimed.raw);
+			accepted = await this.session().send({ from: settings.email, to: prospect.address.address }, claimed.raw);
 		} catch (error) {
 			const failure = asSequenceError(error);
 			if (failure.code === 'SMTP_UNCONFIRMED') {

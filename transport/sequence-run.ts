@@ -58,6 +58,8 @@ export async function runSequence(request: RunRequest, env: RunEnvironment): Pro
 	const confirms = new ConfirmQueue(() => sessions.confirm ?? sessions.sent, sessions.sentKeepsKeywords);
 	if (!sessions.sentKeepsKeywords) warnNoKeywords(request, sessions.sentPath, env);
 	const pipeline = new SendPipeline(request, env, view, sessions, confirms, render, startedAt, sentToday, rendered);
+	// the connections for sending open while the due steps render (never rejects: the error, if any)
+	let opened: Promise<unknown> = Promise.resolve();
 	try {
 		const results = new Map<number, ProspectResult>();
 		const due: { prospect: RunProspect; decision: Decision & { status: 'due' } }[] = [];
@@ -75,8 +77,21 @@ export async function runSequence(request: RunRequest, env: RunEnvironment): Pro
 			else if (decision.status === 'due') due.push({ prospect, decision });
 			else results.set(prospect.index, decisionResult(view.base(prospect), decision));
 		}
+		// a step is due: the two other IMAP sessions log in (a few round trips each) while the due steps
+		// render, and the SMTP connection while the first step is claimed
+		if (operation === 'send' && due.length > 0) {
+			opened = sessions.openForSending().then(
+				() => {
+					pipeline.warmUp();
+					return undefined;
+				},
+				(error: unknown) => error,
+			);
+		}
 		// every due step is rendered before the first send, so a missing variable stops a fail-fast run early
-		for (const { prospect, decision } of due) {
+		for (const [i, { prospect, decision }] of due.entries()) {
+			// rendering is CPU only: let the logins above go on meanwhile
+			if (i % RENDER_SLICE === RENDER_SLICE - 1) await new Promise<void>((resolve) => setImmediate(resolve));
 			try {
 				rendered.set(prospect.index, { step: decision.step, email: render(prospect, decision.step) });
 			} catch (error) {
@@ -85,11 +100,10 @@ export async function runSequence(request: RunRequest, env: RunEnvironment): Pro
 			}
 		}
 		const sendable = due.map((d) => d.prospect).filter((p) => !results.has(p.index));
+		const notOpened = await opened;
 		if (sendable.length > 0) {
-			try {
-				await sessions.openForSending();
-			} catch (error) {
-				const failure = imapWorkError(error, 'opening the connections for sending');
+			if (notOpened !== undefined) {
+				const failure = imapWorkError(notOpened, 'opening the connections for sending');
 				for (const { prospect, decision } of due) {
 					if (!results.has(prospect.index)) results.set(prospect.index, failedResult(view.base(prospect), failure, decision.step));
 				}
@@ -112,11 +126,16 @@ export async function runSequence(request: RunRequest, env: RunEnvironment): Pro
 		if (stopped) return [...results.values()];
 		return prospects.map((p) => results.get(p.index) as ProspectResult);
 	} finally {
+		// sessions still logging in (a fail-fast run that stopped while rendering) are closed with the others
+		await opened;
 		await confirms.flush();
-		pipeline.close();
+		await pipeline.close();
 		await sessions.close();
 	}
 }
+
+/** Due steps rendered between two turns of the event loop (so the logins of `openForSending` progress). */
+const RENDER_SLICE = 4;
 
 /** Mailboxes (account and Sent folder) already warned about in this process: once is enough. */
 const warnedNoKeywords = new Set<string>();

@@ -60,6 +60,14 @@ function hasFinalReply(error: unknown): boolean {
 /** Sends raw messages over one connection, reconnecting when the server closed it meanwhile. */
 export class SmtpSession {
 	private connection?: SMTPConnection;
+	/** The connection being opened (by `warmUp` or a send), if one is. */
+	private opening?: Promise<SMTPConnection>;
+	/** The connection `opening` is opening. */
+	private pending?: SMTPConnection;
+	/** Bumped by `close`: a connection whose opening began before is closed as soon as it is open. */
+	private generation = 0;
+	/** Whether `connection` has carried a transaction (only such a kept connection gets a second try). */
+	private carried = false;
 	private readonly tuning: SmtpSessionTuning;
 
 	constructor(
@@ -74,7 +82,7 @@ export class SmtpSession {
 	 * final 4xx/5xx), a `ConnectionError` (nothing delivered), or a SequenceError `SMTP_UNCONFIRMED`.
 	 */
 	async send(envelope: { from: string; to: string }, raw: Buffer): Promise<SmtpAccepted> {
-		const reused = this.connection !== undefined;
+		const reused = this.connection !== undefined && this.carried;
 		try {
 			return await this.transaction(envelope, raw);
 		} catch (failure) {
@@ -84,11 +92,39 @@ export class SmtpSession {
 		}
 	}
 
-	/** Closes the connection. */
-	close(): void {
+	/**
+	 * Starts opening and logging in the connection ahead of the first send (the round trips of TLS, EHLO and
+	 * AUTH then overlap the first claim). A failure is not reported here: the first send meets it, as if it
+	 * had opened the connection itself. Resolves when the opening is over, either way (never rejects).
+	 */
+	warmUp(): Promise<void> {
+		if (this.connection || this.opening) return Promise.resolve();
+		const opening = this.connect();
+		this.opening = opening;
+		return opening.then(
+			() => {
+				// open now (`connection`): a later send must not take this promise for a connection the server
+				// may close meanwhile; a failed opening stays, for the first send to meet
+				if (this.opening === opening) this.opening = undefined;
+			},
+			() => undefined,
+		);
+	}
+
+	/**
+	 * Closes the connection, and one still being opened (`warmUp`); resolves once that one has given up,
+	 * so no socket outlives the run.
+	 */
+	close(): Promise<void> {
+		this.generation++;
+		const opening = this.opening;
+		this.opening = undefined;
+		this.pending?.close();
+		this.pending = undefined;
 		const connection = this.connection;
 		this.connection = undefined;
 		connection?.close();
+		return opening ? opening.then(() => undefined, () => undefined) : Promise.resolve();
 	}
 
 	private async transaction(envelope: { from: string; to: string }, raw: Buffer): Promise<SmtpAccepted> {
@@ -106,10 +142,11 @@ export class SmtpSession {
 			const info = await new Promise<SMTPConnection.SentMessageInfo>((resolve, reject) =>
 				connection.send(envelope, message, (error, sent) => (error ? reject(error) : resolve(sent))),
 			);
+			this.carried = true;
 			return { response: scrubSecrets(String(info.response ?? ''), secretsOf(this.settings, 'SMTP')) };
 		} catch (error) {
 			// the connection's state after a failure is unknown: the next message gets a new one
-			this.close();
+			void this.close();
 			if (hasFinalReply(error)) throw toSendError(error, this.settings);
 			if (progress.handedOver) throw this.unconfirmed(envelope.to, error);
 			const explained = toSendError(error, this.settings);
@@ -127,9 +164,21 @@ export class SmtpSession {
 		);
 	}
 
-	/** The open connection, or a new one, logged in. Failures are explained; nothing was sent. */
+	/** The open connection, or the one being opened, or a new one, logged in. Failures are explained; nothing was sent. */
 	private async open(): Promise<SMTPConnection> {
 		if (this.connection) return this.connection;
+		const opening = this.opening ?? this.connect();
+		this.opening = opening;
+		try {
+			return await opening;
+		} finally {
+			if (this.opening === opening) this.opening = undefined;
+		}
+	}
+
+	/** Opens and logs in a new connection; it becomes `connection` unless `close` was called meanwhile. */
+	private async connect(): Promise<SMTPConnection> {
+		const generation = this.generation;
 		const options = smtpOptions(this.settings);
 		const connection = new SMTPConnection({
 			host: options.host,
@@ -144,6 +193,7 @@ export class SmtpSession {
 			logger: false,
 			debug: false,
 		});
+		this.pending = connection;
 		// once connected, failures reach the callbacks of login/send; 'error' must keep a listener
 		connection.on('error', () => undefined);
 		connection.once('end', () => {
@@ -164,12 +214,26 @@ export class SmtpSession {
 			const login = loginOf(options.auth);
 			// like nodemailer's pool: log in only where the server offers AUTH
 			const offersAuth = (connection as unknown as { allowsAuth?: boolean }).allowsAuth === true;
-			if (login && offersAuth) await new Promise<void>((resolve, reject) => connection.login(login, (error) => (error ? reject(error) : resolve())));
+			if (login && offersAuth) {
+				// a connection closed during the login (`close` while warming up: nodemailer drops the pending
+				// callback then) ends with 'end' only: without this the opening never settled and `close` waited for good
+				const ended = new Promise<never>((_, reject) => connection.once('end', () => reject(new Error('Connection closed unexpectedly'))));
+				ended.catch(() => undefined);
+				await Promise.race([new Promise<void>((resolve, reject) => connection.login(login, (error) => (error ? reject(error) : resolve()))), ended]);
+			}
 		} catch (error) {
 			connection.close();
 			throw new NotStarted(toSendError(error, this.settings));
+		} finally {
+			if (this.pending === connection) this.pending = undefined;
+		}
+		if (generation !== this.generation) {
+			// the session was closed while this connection opened (the run ended first)
+			connection.close();
+			throw new NotStarted(new SequenceError('CONNECTION_CLOSED', 'The SMTP connection was closed before its first message.', { temporary: true }));
 		}
 		this.connection = connection;
+		this.carried = false;
 		return connection;
 	}
 }
