@@ -14,7 +14,7 @@ import { findSentFolder } from '../../transport/mail-folders';
 import { releaseClaim } from '../../transport/sent-claim';
 import { resetMailboxes, settingsFor } from '../helpers/mailstack';
 
-const USER = 'u298';
+const USER = 'u247';
 let clients: ImapFlow[] = [];
 
 async function sentClient(): Promise<{ client: ImapFlow; sent: string }> {

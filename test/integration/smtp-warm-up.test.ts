@@ -11,8 +11,8 @@ import { faultProxy, type FaultProxy } from '../helpers/fault-proxy';
 import { addressOf, resetMailboxes, settingsFor, stack } from '../helpers/mailstack';
 import type { MailboxSettings } from '../../core/mailbox/settings';
 
-const SENDER = 'u299';
-const RECIPIENT = 'u300';
+const SENDER = 'u248';
+const RECIPIENT = 'u249';
 let proxy: FaultProxy;
 
 function settings(password?: string): MailboxSettings {
