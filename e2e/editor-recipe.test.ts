@@ -163,6 +163,8 @@ async function addReplyTrigger(page: UiPage): Promise<void> {
 	const offer = await nodePanelOffer(page);
 	seen.triggerActions = offer.actions;
 	seen.triggerAddButton = offer.addToWorkflow;
+	// for the picture only: the details panel slides in
+	await page.waitForTimeout(1_000);
 	await shot('editor-reply-trigger-node-panel');
 	const on = offer.actions.find((a) => a.startsWith('On '));
 	if (on) await clickVisible(page, `[data-test-id="node-creator-action-item"]:has-text("${on}")`);
