@@ -33,6 +33,7 @@ import { ensureMailStack } from '../e2e/setup/prepare';
 import { repoRootDir } from '../scripts/lib/n8n-runtime';
 import { addressOf, credentialFor, mailstack, resetMailboxes, stack } from '../test/helpers/mailstack';
 import { replyFrom } from '../test/helpers/sequence';
+import { drained } from './lib/inbox';
 import { startDelayProxy, type DelayProxy } from './lib/delay-proxy';
 import {
 	SEND_EMAIL,
@@ -67,8 +68,6 @@ const REPLY_TRIGGER = 'IMAP Reply Trigger';
 /** Wait after both triggers are active (see replyComparison): above imapflow's 15 s autoIdleDelay. */
 const IDLE_SETTLE_MS = 20_000;
 const EMAIL_TRIGGER = 'Email Trigger (IMAP)';
-/** How long Postfix may take to deliver one run's mail before the bench gives up waiting. */
-const DRAIN_TIMEOUT_MS = 5 * 60_000;
 /** After the last reply, how long the triggers get to start their executions. */
 const EMIT_TIMEOUT_MS = 120_000;
 /** A send run of 200 emails through a 25 ms round trip takes about a minute; generous for a loaded box. */
@@ -105,22 +104,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 		log(`${signal}: cleaning up`);
 		void cleanUp().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
 	});
-}
-
-async function inboxCount(user: string): Promise<number> {
-	const out = await mailstack('doveadm', 'mailbox', 'status', '-u', addressOf(user), 'messages', 'INBOX');
-	return Number(/messages=(\d+)/.exec(out)?.[1] ?? 0);
-}
-
-/** Waits until `user`'s INBOX holds `count` messages (Postfix → LMTP → Dovecot is asynchronous). */
-async function drained(user: string, count: number): Promise<void> {
-	const deadline = Date.now() + DRAIN_TIMEOUT_MS;
-	for (;;) {
-		const have = await inboxCount(user);
-		if (have >= count) return;
-		if (Date.now() > deadline) throw new Error(`${addressOf(user)} has ${have} of ${count} messages after ${DRAIN_TIMEOUT_MS / 1000} s`);
-		await sleep(500);
-	}
 }
 
 // ---------------------------------------------------------------------------------------------- part 1

@@ -26,7 +26,8 @@ import './lib/env';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { addressOf, mailstack, resetMailboxes, stack } from '../test/helpers/mailstack';
+import { resetMailboxes, stack } from '../test/helpers/mailstack';
+import { drained } from './lib/inbox';
 import { startDelayProxy } from './lib/delay-proxy';
 import { rawPooledSend } from './lib/raw-send';
 import { BODY, SENDER, prospectItems, runSequenceWorkflow } from './lib/workflow';
@@ -39,27 +40,9 @@ const PHASES = new Set((process.env.BENCH_PHASES ?? 'loopback,preview,rtt').spli
 const OURS_TO = 'u58';
 const RAW_TO = 'u59';
 const RAW_AGAIN_TO = 'u60';
-/** How long Postfix may take to deliver one phase's mail before the bench gives up waiting. */
-const DRAIN_TIMEOUT_MS = 5 * 60_000;
 
 function log(message: string): void {
 	process.stderr.write(`[bench:send] ${message}\n`);
-}
-
-async function inboxCount(user: string): Promise<number> {
-	const out = await mailstack('doveadm', 'mailbox', 'status', '-u', addressOf(user), 'messages', 'INBOX');
-	return Number(/messages=(\d+)/.exec(out)?.[1] ?? 0);
-}
-
-/** Waits until `user`'s INBOX holds `count` messages (Postfix → LMTP → Dovecot is asynchronous). */
-async function drained(user: string, count: number): Promise<void> {
-	const deadline = Date.now() + DRAIN_TIMEOUT_MS;
-	for (;;) {
-		const have = await inboxCount(user);
-		if (have >= count) return;
-		if (Date.now() > deadline) throw new Error(`${addressOf(user)} has ${have} of ${count} messages after ${DRAIN_TIMEOUT_MS} ms`);
-		await new Promise((r) => setTimeout(r, 500));
-	}
 }
 
 async function ours(sequenceKey: string, count = MESSAGES, ports?: { smtp: number; imap: number }): Promise<number> {

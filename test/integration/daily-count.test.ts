@@ -9,22 +9,14 @@ import { sequenceMessageId } from '../../core/mail/message-id';
 import { startOfDay } from '../../core/sequence/schedule';
 import { composeRaw } from '../../transport/compose';
 import { DailyCount } from '../../transport/daily-count';
-import { createImapClient } from '../../transport/imap-client';
-import { findSentFolder } from '../../transport/mail-folders';
 import { releaseClaim } from '../../transport/sent-claim';
-import { resetMailboxes, settingsFor } from '../helpers/mailstack';
+import { resetMailboxes } from '../helpers/mailstack';
+import { openSent } from '../helpers/sent-session';
 
 const USER = 'u247';
 let clients: ImapFlow[] = [];
 
-async function sentClient(): Promise<{ client: ImapFlow; sent: string }> {
-	const client = createImapClient(settingsFor(USER));
-	clients.push(client);
-	await client.connect();
-	const sent = await findSentFolder(client);
-	await client.mailboxOpen(sent);
-	return { client, sent };
-}
+const sentClient = () => openSent(USER, clients);
 
 let n = 0;
 /** Appends a copy (ours: a sequence Message-ID; else everyday mail) dated `date`; its UID. */

@@ -10,25 +10,17 @@ import type { ImapFlow } from 'imapflow';
 import { sequenceMessageId } from '../../core/mail/message-id';
 import { composeRaw } from '../../transport/compose';
 import { DailyCount } from '../../transport/daily-count';
-import { closeImap, createImapClient } from '../../transport/imap-client';
+import { closeImap } from '../../transport/imap-client';
 import { fetchEach } from '../../transport/imap-uids';
-import { findSentFolder } from '../../transport/mail-folders';
 import { claimStep, confirmClaims } from '../../transport/sent-claim';
-import { addressOf, resetMailboxes, settingsFor } from '../helpers/mailstack';
+import { addressOf, resetMailboxes } from '../helpers/mailstack';
+import { openSent } from '../helpers/sent-session';
 
 const USER = 'u246';
 let clients: ImapFlow[] = [];
 
 /** A session on USER's Sent, selected read-write, with QRESYNC enabled as a run's sessions have it. */
-async function sentSession(): Promise<{ client: ImapFlow; sent: string }> {
-	const client = createImapClient(settingsFor(USER), { qresync: true });
-	clients.push(client);
-	await client.connect();
-	expect(client.enabled.has('QRESYNC')).toBe(true);
-	const sent = await findSentFolder(client);
-	await client.mailboxOpen(sent);
-	return { client, sent };
-}
+const sentSession = () => openSent(USER, clients, { qresync: true });
 
 /** Claims step 1 of `key` for `prospect` on `session`, dated now: a copy the daily limit counts. */
 async function claim(session: { client: ImapFlow; sent: string }, key: string, prospect: string): Promise<number> {

@@ -3,23 +3,15 @@
  * Message-ID exactly one wins, an earlier copy always wins, a released claim leaves nothing behind.
  */
 import type { ImapFlow } from 'imapflow';
-import { createImapClient } from '../../transport/imap-client';
-import { findSentFolder } from '../../transport/mail-folders';
 import { CLAIM_KEYWORD, SENT_KEYWORD, claimStep, confirmClaim, copiesOf, releaseClaim } from '../../transport/sent-claim';
 import { composeRaw } from '../../transport/compose';
-import { resetMailboxes, settingsFor } from '../helpers/mailstack';
+import { resetMailboxes } from '../helpers/mailstack';
+import { openSent } from '../helpers/sent-session';
 
 const USER = 'u01';
 let clients: ImapFlow[] = [];
 
-async function sentClient(): Promise<{ client: ImapFlow; sent: string }> {
-	const client = createImapClient(settingsFor(USER));
-	clients.push(client);
-	await client.connect();
-	const sent = await findSentFolder(client);
-	await client.mailboxOpen(sent);
-	return { client, sent };
-}
+const sentClient = () => openSent(USER, clients);
 
 function raw(messageId: string) {
 	return composeRaw({

@@ -6,11 +6,10 @@
  * u178 sends, u179 receives.
  */
 import type { ImapFlow } from 'imapflow';
-import { createImapClient } from '../../transport/imap-client';
-import { findSentFolder } from '../../transport/mail-folders';
 import { composeRaw } from '../../transport/compose';
 import { SENT_KEYWORD, claimStep, confirmClaims } from '../../transport/sent-claim';
-import { addressOf, resetMailboxes, settingsFor } from '../helpers/mailstack';
+import { addressOf, resetMailboxes } from '../helpers/mailstack';
+import { openSent } from '../helpers/sent-session';
 import { runAt, sequenceRequest } from '../helpers/sequence';
 
 const SENDER = 'u178';
@@ -18,14 +17,7 @@ const PROSPECT = 'u179';
 const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 let clients: ImapFlow[] = [];
 
-async function sentSession(): Promise<{ client: ImapFlow; sent: string }> {
-	const client = createImapClient(settingsFor(SENDER));
-	clients.push(client);
-	await client.connect();
-	const sent = await findSentFolder(client);
-	await client.mailboxOpen(sent);
-	return { client, sent };
-}
+const sentSession = () => openSent(SENDER, clients);
 
 /** Flags of `uid` in Sent as a fresh session reads them. */
 async function flagsOf(uid: number): Promise<string[]> {
