@@ -31,7 +31,7 @@ import { TYPES, packAndInstallTemplate } from '../e2e/lib/package-tarball';
 import { loadWorkflow } from '../e2e/lib/workflows';
 import { ensureMailStack } from '../e2e/setup/prepare';
 import { repoRootDir } from '../scripts/lib/n8n-runtime';
-import { addressOf, credentialFor, mailstack, resetMailboxes, stack } from '../test/helpers/mailstack';
+import { addressOf, credentialFor, mailstack, n8nImapCredentialFor, resetMailboxes, stack } from '../test/helpers/mailstack';
 import { replyFrom } from '../test/helpers/sequence';
 import { drained } from './lib/inbox';
 import { startDelayProxy, type DelayProxy } from './lib/delay-proxy';
@@ -227,15 +227,7 @@ async function replyComparison(live: N8nServer, ours: CredentialRef): Promise<{ 
 	log(`step 1 sent to ${REPLIES} prospects and delivered (sequence ${sequenceKey})`);
 
 	// Both triggers published on the sender's mailbox at the same time.
-	const imapCredential = await live.createCredential(`${SENDER} (IMAP)`, 'imap', {
-		user: addressOf(SENDER),
-		password: stack.password,
-		host: stack.host,
-		port: stack.imapsPort,
-		secure: true,
-		// n8n's IMAP credential has no CA field: a server with a private CA can only be accepted this way.
-		allowUnauthorizedCerts: true,
-	});
+	const imapCredential = await live.createCredential(`${SENDER} (IMAP)`, 'imap', n8nImapCredentialFor(SENDER));
 	const replyWorkflow = loadWorkflow('reply-trigger', { SEQUENCE_KEY: sequenceKey, CREDENTIAL_ID: ours.id, CREDENTIAL_NAME: ours.name });
 	const emailWorkflow = loadWorkflow('email-trigger-imap', { CREDENTIAL_ID: imapCredential, CREDENTIAL_NAME: `${SENDER} (IMAP)` });
 	const replyId = await live.createWorkflow(replyWorkflow);

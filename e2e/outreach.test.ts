@@ -10,7 +10,7 @@
  */
 import * as path from 'node:path';
 import { sequenceMessageId } from '../core/mail/message-id';
-import { addressOf, credentialFor, resetMailboxes, stack } from '../test/helpers/mailstack';
+import { addressOf, credentialFor, n8nImapCredentialFor, resetMailboxes, stack } from '../test/helpers/mailstack';
 import { readMailbox, replyFrom, waitForMessage, type ReceivedMessage } from '../test/helpers/sequence';
 import type { N8nExecution, N8nServer, WorkflowJson } from './lib/n8n-server';
 import { TYPES } from './lib/package-tarball';
@@ -95,15 +95,7 @@ beforeAll(async () => {
 	await resetMailboxes('alice', 'bob', 'carol', 'dave', 'colleague');
 	server = await sharedServer();
 	const mailbox = await server.createCredential('Alice (Outreach Mailbox)', TYPES.credential, credentialFor(SENDER, { smtp: 'tls', imap: 'tls' }));
-	const imap = await server.createCredential('Alice (IMAP)', 'imap', {
-		user: addressOf(SENDER),
-		password: stack.password,
-		host: stack.host,
-		port: stack.imapsPort,
-		secure: true,
-		// n8n's IMAP credential has no CA field: the stack's private CA can only be accepted this way.
-		allowUnauthorizedCerts: true,
-	});
+	const imap = await server.createCredential('Alice (IMAP)', 'imap', n8nImapCredentialFor(SENDER));
 	const outreachVars = { SEQUENCE_KEY: sequenceKey, CREDENTIAL_ID: mailbox, CREDENTIAL_NAME: 'Alice (Outreach Mailbox)' };
 	sequenceWorkflow = loadWorkflow('sequence', { ...outreachVars, PROSPECTS: JSON.stringify(prospects) });
 	triggerWorkflow = loadWorkflow('reply-trigger', outreachVars);

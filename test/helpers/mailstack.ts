@@ -130,6 +130,15 @@ export function credentialFor(user: string, modes: StackModes = {}): ICredential
 	};
 }
 
+/**
+ * Credential data of n8n's own `imap` credential type (its Email Trigger (IMAP)) for a stack user, over
+ * implicit TLS. That credential has no CA field: a server with a private CA, like the stack's, can only
+ * be accepted with "Ignore SSL Issues", which is what a user of that node has to do.
+ */
+export function n8nImapCredentialFor(user: string): ICredentialDataDecryptedObject {
+	return { user: addressOf(user), password: stack.password, host: stack.host, port: stack.imapsPort, secure: true, allowUnauthorizedCerts: true };
+}
+
 /** Resolved settings for a stack user (for transport-level tests), as the credential would give them. */
 export function settingsFor(user: string, modes: StackModes = {}): MailboxSettings {
 	const ca = modes.trustCa === false ? undefined : stackCa();
