@@ -273,7 +273,7 @@ describe("README's two-minute first run, in n8n's editor (headless Chromium)", (
 		// every stop event chosen once it is on the canvas (Delivery Report is off by default)
 		expect([...(seen.triggerEvents ?? [])].sort()).toEqual(['Auto-Reply', 'Bounce', 'Complaint', 'Reply', 'Unsubscribe Request']);
 		// the canvas subtitle says what the trigger starts on, from the selection
-		expect(seen.triggerSubtitle).toBe('Replies, Auto-replies, Bounces, Unsubscribe requests, Complaints');
+		expect(seen.triggerSubtitle).toBe('All stop events');
 		expect(seen.sequenceKeysVisible).toBe(true);
 		// the test run shows Ann's real reply, classified, matched to her and the sequence
 		expect(seen.triggerButton).toBe('Test this trigger');

@@ -70,7 +70,8 @@ export class ImapReplyTrigger implements INodeType {
 		version: 1,
 		// the events chosen, in the order of the list (evaluated by the editor for the canvas)
 		subtitle:
-			'={{ ($parameter["events"] || []).map(e => ({ reply: "Replies", autoReply: "Auto-replies", bounce: "Bounces", unsubscribe: "Unsubscribe requests", complaint: "Complaints", deliveryReport: "Delivery reports" })[e] || e).join(", ") || "No events selected" }}',
+			// the canvas shows about 30 characters: the default selection (every stop event) gets a short name
+			'={{ ["reply", "autoReply", "bounce", "unsubscribe", "complaint"].every(s => ($parameter["events"] || []).includes(s)) ? (($parameter["events"] || []).includes("deliveryReport") ? "All events" : "All stop events") : (($parameter["events"] || []).map(e => ({ reply: "Replies", autoReply: "Auto-replies", bounce: "Bounces", unsubscribe: "Unsubscribe requests", complaint: "Complaints", deliveryReport: "Delivery reports" })[e] || e).join(", ") || "No events selected") }}',
 		eventTriggerDescription: 'Waiting for a reply, bounce or other answer to your sequence emails',
 		activationMessage:
 			'Replies to your sequence emails will now start this workflow within about a second. Mail that arrived before activation is not read.',

@@ -46,7 +46,12 @@ describe('issue 14 point 4: the trigger events are not narrowed silently', () =>
 	});
 
 	it('the subtitle follows the selection', () => {
-		expect(subtitleFor({})).toBe('Replies, Auto-replies, Bounces, Unsubscribe requests, Complaints');
+		// the default, every stop event, in words that fit under the node on the canvas
+		expect(subtitleFor({})).toBe('All stop events');
+		expect(subtitleFor({ events: ['complaint', 'unsubscribe', 'bounce', 'autoReply', 'reply'] })).toBe('All stop events');
+		expect(subtitleFor({ events: ['reply', 'autoReply', 'bounce', 'unsubscribe', 'complaint', 'deliveryReport'] })).toBe('All events');
+		expect(subtitleFor({ events: ['reply', 'autoReply', 'bounce', 'unsubscribe'] })).toBe('Replies, Auto-replies, Bounces, Unsubscribe requests');
+		expect(subtitleFor({ events: [] })).toBe('No events selected');
 		expect(subtitleFor({ events: ['reply'] })).toBe('Replies');
 		expect(subtitleFor({ events: ['bounce', 'deliveryReport'] })).toBe('Bounces, Delivery reports');
 	});
