@@ -34,6 +34,7 @@ import { repoRootDir } from '../scripts/lib/n8n-runtime';
 import { addressOf, credentialFor, mailstack, n8nImapCredentialFor, resetMailboxes, stack } from '../test/helpers/mailstack';
 import { replyFrom } from '../test/helpers/sequence';
 import { drained } from './lib/inbox';
+import { median, percentile } from './lib/stats';
 import { startDelayProxy, type DelayProxy } from './lib/delay-proxy';
 import {
 	SEND_EMAIL,
@@ -41,9 +42,7 @@ import {
 	START,
 	emissions,
 	executionMs,
-	median,
 	nodeMs,
-	percentile,
 	renderedSubject,
 	sendEmailWorkflow,
 	sequenceWorkflow,

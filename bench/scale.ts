@@ -30,30 +30,21 @@ import './lib/env';
 import { performance } from 'node:perf_hooks';
 import { ledgerIndexes } from '../transport/index-cache';
 import { addressOf, mailstack, stack } from '../test/helpers/mailstack';
-import { deliverToMaildir } from '../test/helpers/maildir-seed';
-import { everydayInbound, everydaySent } from '../test/helpers/scale-mail';
 import { agencyOnce, type AgencyFigure } from './lib/agency';
 import { catchUpInChild, type CatchupFigure } from './lib/catchup';
 import { startCountingProxy, type CountingProxy } from './lib/counting-proxy';
 import { readLedger } from './lib/ledger-read';
 import { readReport } from './lib/report-read';
-import { AGED, FRESH, FRESH_10K, HUNDRED_K, MAILBOX_100K, PROSPECTS, SEQUENCE_KEY, ensureMailbox, runProspects } from './lib/scale-mailboxes';
+import { AGED, FRESH, FRESH_10K, HUNDRED_K, MAILBOX_100K, NEW_MAIL_TAG, PROSPECTS, SEQUENCE_KEY, arriveNewMail, ensureMailbox, runProspects } from './lib/scale-mailboxes';
 import { runScaleWorkflow, scaleItems } from './lib/scale-workflow';
+import { median } from './lib/stats';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 /** `BENCH_PHASES=ledger,catchup` runs only those (ledger, cold, preview, 100k, catchup, agency, report); the others print null. */
 const PHASES = new Set((process.env.BENCH_PHASES ?? 'ledger,cold,preview,100k,catchup,agency,report').split(',').map((p) => p.trim()));
-/** Subject marker of the mail the bench adds between runs (expunged at the end). */
-const NEW_MAIL_TAG = 'bench-scale-new';
 
 function log(message: string): void {
 	process.stderr.write(`[bench:scale] ${message}\n`);
-}
-
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	const mid = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 interface Measured {
@@ -68,19 +59,6 @@ interface Median {
 	bytes: number;
 	connections: number;
 	outcome: string;
-}
-
-let newMail = 0;
-/** Mail that arrived since the last run: 20 everyday messages in INBOX, 5 in Sent. */
-async function arrive(user: string): Promise<void> {
-	const me = addressOf(user);
-	const now = new Date();
-	const inbound = Array.from({ length: 20 }, (_, i) => everydayInbound(900_000 + newMail + i, me, now));
-	const sent = Array.from({ length: 5 }, (_, i) => everydaySent(900_000 + newMail + i, me, now));
-	newMail += 20;
-	const tag = (m: { raw: string; receivedAt: Date }) => ({ ...m, raw: m.raw.replace(/^Subject: /m, `Subject: ${NEW_MAIL_TAG} `) });
-	await deliverToMaildir(user, 'INBOX', inbound.map(tag));
-	await deliverToMaildir(user, 'Sent', sent.map(tag));
 }
 
 async function cleanUp(users: string[]): Promise<void> {
@@ -165,8 +143,8 @@ async function reportFigures(proxy: CountingProxy): Promise<{ report_aged_ms: nu
 			return readReport(AGED.user, proxy.port);
 		},
 	});
-	const [warm] = await compare('report, aged, warm', [side(false)], proxy, arrive);
-	const [cold] = await compare('report, aged, cold', [side(true)], proxy, arrive);
+	const [warm] = await compare('report, aged, warm', [side(false)], proxy, (user) => arriveNewMail(user));
+	const [cold] = await compare('report, aged, cold', [side(true)], proxy, (user) => arriveNewMail(user));
 	return { report_aged_ms: msOf(warm), report_cold_aged_ms: msOf(cold) };
 }
 
@@ -188,8 +166,8 @@ async function main(): Promise<void> {
 			},
 		});
 		const skipped: (Median | Error)[] = [new Error('not run'), new Error('not run')];
-		const [fresh, aged] = PHASES.has('ledger') ? await compare('ledger, 500 due, warm', [ledgerSide(FRESH.user, false), ledgerSide(AGED.user, false)], proxy, arrive) : skipped;
-		const [coldFresh, coldAged] = PHASES.has('cold') ? await compare('ledger, 500 due, cold', [ledgerSide(FRESH.user, true), ledgerSide(AGED.user, true)], proxy, arrive) : skipped;
+		const [fresh, aged] = PHASES.has('ledger') ? await compare('ledger, 500 due, warm', [ledgerSide(FRESH.user, false), ledgerSide(AGED.user, false)], proxy, (user) => arriveNewMail(user)) : skipped;
+		const [coldFresh, coldAged] = PHASES.has('cold') ? await compare('ledger, 500 due, cold', [ledgerSide(FRESH.user, true), ledgerSide(AGED.user, true)], proxy, (user) => arriveNewMail(user)) : skipped;
 
 		const tenK = Array.from({ length: 2 * PROSPECTS }, (_, i) => i);
 		const previewSide = (user: string) => ({ user, run: () => preview(user, tenK, proxy.port) });

@@ -11,15 +11,11 @@
  *   ARRIVE=maildir ENABLE=QRESYNC npx tsx bench/lib/examine-probe.ts bench-aged INBOX,Sent 5
  */
 import './env';
-import { execFileSync } from 'node:child_process';
 import net from 'node:net';
-import { addressOf, stack } from '../../test/helpers/mailstack';
-import { deliverToMaildir } from '../../test/helpers/maildir-seed';
-import { everydayInbound, everydaySent } from '../../test/helpers/scale-mail';
+import { addressOf, mailstack, stack } from '../../test/helpers/mailstack';
+import { NEW_MAIL_TAG, arriveNewMail } from './scale-mailboxes';
+import { median } from './stats';
 
-/** Subject marker of the probe's mail, expunged at the end (the same as bench:scale's). */
-const TAG = 'bench-scale-new';
-const CONF = `${process.env.MAILSTACK_BASE}/dovecot/dovecot.conf`;
 const [user = 'bench-aged', folderList = 'INBOX,Sent', samples = '5'] = process.argv.slice(2);
 const ENABLE = process.env.ENABLE ?? 'none';
 const CMD = process.env.CMD === 'SELECT' ? 'SELECT' : 'EXAMINE';
@@ -65,27 +61,10 @@ async function open(): Promise<Session> {
 	};
 }
 
-let arrived = 0;
+/** New mail (`arriveNewMail`), then GAP_MS for the open to come after it. */
 async function arrive(): Promise<void> {
-	const me = addressOf(user);
-	const now = new Date();
-	const tag = (m: { raw: string; receivedAt: Date }) => ({ ...m, raw: m.raw.replace(/^Subject: /m, `Subject: ${TAG} `) });
-	const inbound = Array.from({ length: 20 }, (_, i) => tag(everydayInbound(700_000 + arrived + i, me, now)));
-	const sent = Array.from({ length: 5 }, (_, i) => tag(everydaySent(700_000 + arrived + i, me, now)));
-	arrived += 20;
-	if (ARRIVE === 'maildir') {
-		await deliverToMaildir(user, 'INBOX', inbound);
-		await deliverToMaildir(user, 'Sent', sent);
-	} else {
-		for (const [folder, list] of [['INBOX', inbound], ['Sent', sent]] as const)
-			for (const m of list) execFileSync('doveadm', ['-c', CONF, 'save', '-u', me, '-m', folder], { input: m.raw });
-	}
+	await arriveNewMail(user, ARRIVE === 'save' ? 'save' : 'maildir');
 	await new Promise((resolve) => setTimeout(resolve, GAP_MS));
-}
-
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.floor(sorted.length / 2)];
 }
 
 async function main(): Promise<void> {
@@ -108,7 +87,7 @@ async function main(): Promise<void> {
 			session.end();
 		}
 	} finally {
-		if (ARRIVE !== 'none') for (const folder of ['INBOX', 'Sent']) execFileSync('doveadm', ['-c', CONF, 'expunge', '-u', addressOf(user), 'mailbox', folder, 'subject', TAG]);
+		if (ARRIVE !== 'none') for (const folder of ['INBOX', 'Sent']) await mailstack('doveadm', 'expunge', '-u', addressOf(user), 'mailbox', folder, 'subject', NEW_MAIL_TAG);
 	}
 	for (const folder of folders)
 		console.log(`${user} ARRIVE=${ARRIVE} ENABLE=${ENABLE} ${CMD} ${folder}: ${client[folder].map((ms) => Math.round(ms)).join(' / ')} ms → median ${Math.round(median(client[folder]))} ms (Dovecot: ${server[folder].join(' / ')} s)`);

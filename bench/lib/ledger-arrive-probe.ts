@@ -8,35 +8,14 @@
  *   eval "$(bash test/mailstack/slot-env.sh 3)"; ARRIVE=save RUNS=5 npx tsx bench/lib/ledger-arrive-probe.ts
  */
 import './env';
-import { execFileSync } from 'node:child_process';
 import { readLedger } from './ledger-read';
 import { startCountingProxy } from './counting-proxy';
-import { addressOf, stack } from '../../test/helpers/mailstack';
-import { deliverToMaildir } from '../../test/helpers/maildir-seed';
-import { everydayInbound, everydaySent } from '../../test/helpers/scale-mail';
-import { runProspects } from './scale-mailboxes';
+import { addressOf, mailstack, stack } from '../../test/helpers/mailstack';
+import { NEW_MAIL_TAG, arriveNewMail, runProspects } from './scale-mailboxes';
+import { median } from './stats';
 
 const RUNS = Number(process.env.RUNS ?? 5);
 const ARRIVE = process.env.ARRIVE ?? 'maildir';
-const TAG = 'bench-scale-new';
-const CONF = `${process.env.MAILSTACK_BASE}/dovecot/dovecot.conf`;
-let n = 0;
-async function arrive(user: string): Promise<void> {
-	const me = addressOf(user);
-	const now = new Date();
-	const tag = (m: { raw: string; receivedAt: Date }) => ({ ...m, raw: m.raw.replace(/^Subject: /m, `Subject: ${TAG} `) });
-	const inbound = Array.from({ length: 20 }, (_, i) => tag(everydayInbound(800_000 + n + i, me, now)));
-	const sent = Array.from({ length: 5 }, (_, i) => tag(everydaySent(800_000 + n + i, me, now)));
-	n += 20;
-	if (ARRIVE === 'maildir') {
-		await deliverToMaildir(user, 'INBOX', inbound);
-		await deliverToMaildir(user, 'Sent', sent);
-		return;
-	}
-	for (const [folder, list] of [['INBOX', inbound], ['Sent', sent]] as const)
-		for (const m of list) execFileSync('doveadm', ['-c', CONF, 'save', '-u', me, '-m', folder], { input: m.raw });
-}
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 async function main(): Promise<void> {
 	const proxy = await startCountingProxy({ host: stack.host, port: stack.imapsPort });
 	const due = runProspects();
@@ -48,7 +27,7 @@ async function main(): Promise<void> {
 		for (const u of users) await readLedger(u, due, proxy.port);
 		for (let r = 0; r < RUNS; r++)
 			for (const u of users) {
-				await arrive(u);
+				await arriveNewMail(u, ARRIVE === 'save' ? 'save' : 'maildir');
 				proxy.reset();
 				const res = await readLedger(u, due, proxy.port);
 				ms[u].push(Math.round(res.ms));
@@ -56,7 +35,7 @@ async function main(): Promise<void> {
 				outcome[u] = res.outcome;
 			}
 	} finally {
-		for (const u of users) for (const f of ['INBOX', 'Sent']) execFileSync('doveadm', ['-c', CONF, 'expunge', '-u', addressOf(u), 'mailbox', f, 'subject', TAG]);
+		for (const u of users) for (const f of ['INBOX', 'Sent']) await mailstack('doveadm', 'expunge', '-u', addressOf(u), 'mailbox', f, 'subject', NEW_MAIL_TAG);
 		await proxy.close();
 	}
 	for (const u of users) console.log(`ARRIVE=${ARRIVE} ${u}: ${ms[u].join(' / ')} ms → median ${median(ms[u])} ms, bytes median ${median(bytes[u])}`);

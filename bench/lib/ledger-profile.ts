@@ -8,11 +8,8 @@
 import './env';
 import { ImapFlow } from 'imapflow';
 import { performance } from 'node:perf_hooks';
-import { addressOf } from '../../test/helpers/mailstack';
-import { deliverToMaildir } from '../../test/helpers/maildir-seed';
-import { everydayInbound, everydaySent } from '../../test/helpers/scale-mail';
 import { readLedger } from './ledger-read';
-import { runProspects } from './scale-mailboxes';
+import { arriveNewMail, runProspects } from './scale-mailboxes';
 
 interface Row {
 	command: string;
@@ -43,21 +40,12 @@ proto.exec = async function profiled(this: ImapFlow, command: string, attributes
 	}
 };
 
-let fresh = 0;
-async function arrive(user: string): Promise<void> {
-	const me = addressOf(user);
-	const now = new Date();
-	await deliverToMaildir(user, 'INBOX', Array.from({ length: 20 }, (_, i) => everydayInbound(950_000 + fresh + i, me, now)));
-	await deliverToMaildir(user, 'Sent', Array.from({ length: 5 }, (_, i) => everydaySent(950_000 + fresh + i, me, now)));
-	fresh += 20;
-}
-
 async function main(): Promise<void> {
 	const users = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['bench-fresh', 'bench-aged'];
 	const due = runProspects();
 	for (const user of users) {
 		await readLedger(user, due);
-		await arrive(user);
+		await arriveNewMail(user);
 		rows = [];
 		const { ms } = await readLedger(user, due);
 		const table = rows;

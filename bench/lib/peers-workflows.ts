@@ -139,20 +139,6 @@ export function nodeMs(execution: N8nExecution, nodeName: string): number | unde
 	return typeof time === 'number' ? time : undefined;
 }
 
-/** Nearest-rank percentile (p in 0..100) of a non-empty list. */
-export function percentile(values: readonly number[], p: number): number {
-	if (values.length === 0) return Number.NaN;
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-export function median(values: readonly number[]): number {
-	if (values.length === 0) return Number.NaN;
-	const sorted = [...values].sort((a, b) => a - b);
-	const mid = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 /** One emitted item found in a trigger's execution: which reply, and when that execution started. */
 export interface Emission {
 	reply: number;

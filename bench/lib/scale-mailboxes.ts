@@ -15,10 +15,11 @@
  * - 100k (`bench-100k`): 100,000 copies of one sequence in Sent (25,000 prospects × 4 steps) and
  *   100,000 inbound messages since its first send.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { addressOf } from '../../test/helpers/mailstack';
-import { maildirHome, seedMailbox, type SeedMessage } from '../../test/helpers/maildir-seed';
+import { addressOf, MAILSTACK_BASE } from '../../test/helpers/mailstack';
+import { deliverToMaildir, maildirHome, seedMailbox, type SeedMessage } from '../../test/helpers/maildir-seed';
 import { answer, everydayInbound, everydaySent, sequenceCopy, spam, type AnswerKind } from '../../test/helpers/scale-mail';
 
 export const SEQUENCE_KEY = 'bench-scale';
@@ -201,4 +202,33 @@ export async function ensureMailbox(shape: Shape, log: (message: string) => void
 	writeFileSync(file, JSON.stringify({ stamp: shape.stamp, builtAt, counts }));
 	log(`built ${shape.user} (${Object.entries(counts).map(([f, n]) => `${f} ${n}`).join(', ')}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 	return { builtAt, reused: false };
+}
+
+/** Subject marker of the mail the benches add between measured runs (they expunge it by this at the end). */
+export const NEW_MAIL_TAG = 'bench-scale-new';
+
+let newMail = 0;
+
+/**
+ * Mail that arrived since the last run: 20 everyday messages in INBOX and 5 in Sent, their subjects
+ * tagged {@link NEW_MAIL_TAG}. `maildir` writes them as files into the user's maildir (fast; what
+ * bench:scale does); `save` goes through Dovecot's own save code (`doveadm save`, the path of LMTP delivery
+ * and IMAP APPEND; the only way into a user whose storage is not maildir).
+ */
+export async function arriveNewMail(user: string, via: 'maildir' | 'save' = 'maildir'): Promise<void> {
+	const me = addressOf(user);
+	const now = new Date();
+	const tag = (m: { raw: string; receivedAt: Date }) => ({ ...m, raw: m.raw.replace(/^Subject: /m, `Subject: ${NEW_MAIL_TAG} `) });
+	const inbound = Array.from({ length: 20 }, (_, i) => tag(everydayInbound(900_000 + newMail + i, me, now)));
+	const sent = Array.from({ length: 5 }, (_, i) => tag(everydaySent(900_000 + newMail + i, me, now)));
+	newMail += 20;
+	if (via === 'maildir') {
+		await deliverToMaildir(user, 'INBOX', inbound);
+		await deliverToMaildir(user, 'Sent', sent);
+		return;
+	}
+	const conf = path.join(MAILSTACK_BASE, 'dovecot', 'dovecot.conf');
+	for (const [folder, list] of [['INBOX', inbound], ['Sent', sent]] as const) {
+		for (const m of list) execFileSync('doveadm', ['-c', conf, 'save', '-u', me, '-m', folder], { input: m.raw });
+	}
 }
