@@ -8,7 +8,7 @@ import {
 } from 'n8n-workflow';
 import type { MailboxSettings } from '../../core/mailbox/settings';
 import type { ClassificationClass } from '../../core/classify/types';
-import { ALL_EVENTS, type TriggerOptions } from '../../core/trigger/trigger-options';
+import { ALL_EVENTS, DEFAULT_EVENTS, type TriggerOptions } from '../../core/trigger/trigger-options';
 import { resolveWatchedFolders } from '../../transport/watched-folders';
 import { findRecentReply, RECENT_LIMIT } from '../../transport/reply-recent';
 import { ReplyTriggerEngine } from '../../transport/reply-trigger-engine';
@@ -40,6 +40,21 @@ function describeEvents(events: ReadonlySet<ClassificationClass>): string {
 	return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : (names[0] ?? 'no events');
 }
 
+/** The same names, each with a capital letter (for the canvas). */
+function capitalized(names: Record<ClassificationClass, string>): Record<string, string> {
+	return Object.fromEntries(Object.entries(names).map(([event, name]) => [event, name.charAt(0).toUpperCase() + name.slice(1)]));
+}
+
+/**
+ * The canvas subtitle, an expression the editor evaluates: the events chosen, in the order of the list —
+ * or, since the canvas shows about 30 characters, a short name for every event ("All events") and for every
+ * stop event, the default ("All stop events").
+ */
+const EVENTS_SUBTITLE =
+	`={{ ((chosen) => ${JSON.stringify(ALL_EVENTS)}.every((e) => chosen.includes(e)) ? "All events"` +
+	` : ${JSON.stringify(DEFAULT_EVENTS)}.every((e) => chosen.includes(e)) ? "All stop events"` +
+	` : chosen.map((e) => (${JSON.stringify(capitalized(EVENT_NAMES))})[e] || e).join(", ") || "No events selected")($parameter["events"] || []) }}`;
+
 /** Manual test run: emit the newest matching message at once, or say clearly that there is none. */
 async function emitRecent(this: ITriggerFunctions, settings: MailboxSettings, folders: string[], options: TriggerOptions): Promise<void> {
 	const found = await findRecentReply(settings, folders, options).catch((error: unknown) => {
@@ -68,10 +83,7 @@ export class ImapReplyTrigger implements INodeType {
 		icon: { light: 'file:imapReplyTrigger.svg', dark: 'file:imapReplyTrigger.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		// the events chosen, in the order of the list (evaluated by the editor for the canvas)
-		subtitle:
-			// the canvas shows about 30 characters: the default selection (every stop event) gets a short name
-			'={{ ["reply", "autoReply", "bounce", "unsubscribe", "complaint"].every(s => ($parameter["events"] || []).includes(s)) ? (($parameter["events"] || []).includes("deliveryReport") ? "All events" : "All stop events") : (($parameter["events"] || []).map(e => ({ reply: "Replies", autoReply: "Auto-replies", bounce: "Bounces", unsubscribe: "Unsubscribe requests", complaint: "Complaints", deliveryReport: "Delivery reports" })[e] || e).join(", ") || "No events selected") }}',
+		subtitle: EVENTS_SUBTITLE,
 		eventTriggerDescription: 'Waiting for a reply, bounce or other answer to your sequence emails',
 		activationMessage:
 			'Replies to your sequence emails will now start this workflow within about a second. Mail that arrived before activation is not read.',
