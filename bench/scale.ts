@@ -9,6 +9,12 @@
  *     counting proxy in front of Dovecot). Before each measured run 20 new messages arrive in INBOX and
  *     5 in Sent ("what is new since the last run"). Warm: the process ran the same read before (the
  *     folder indexes are cached); cold: the cache is emptied first (a restarted n8n, another worker).
+ *     The read is a Send run's (Sent opened read-write); `BENCH_LEDGER_OP=preview` measures Preview's
+ *     (Sent examined read-only) instead.
+ *  1b. The same warm ledger read on copies of both mailboxes in Dovecot's mdbox storage (`mdbox`:
+ *     bench-fresh-mdbox, bench-aged-mdbox), new mail delivered through Dovecot (`doveadm save`): on
+ *     maildir, Dovecot re-reads a big folder's whole directory after any change, a cost of the server's
+ *     storage that no client avoids (docs/benchmarks.md); mdbox has no file per message.
  *  2. Preview of 10,000 prospects through n8n-core's engine, aged vs fresh10k.
  *  3. No size limit: a cold ledger read of 1,000 prospects on a mailbox with 100,000 copies of the
  *     sequence in Sent and 100,000 inbound messages since its first send.
@@ -20,11 +26,11 @@
  *  6. The Report operation on the aged mailbox (`lib/report-read.ts`), warm and cold (`report_aged_ms`,
  *     `report_cold_aged_ms`): `BENCH_PHASES=report`.
  *
- * `BENCH_PHASES` (comma-separated: ledger, cold, preview, 100k, catchup, agency, report; default all) runs a
+ * `BENCH_PHASES` (comma-separated: ledger, mdbox, cold, preview, 100k, catchup, agency, report; default all) runs a
  * subset; the figures of the others are null.
  *
- * Users bench-aged, bench-fresh, bench-fresh10k, bench-100k, bench-catchup, bench-agency and s20. The
- * last line is one JSON object.
+ * Users bench-aged, bench-fresh, their mdbox copies bench-aged-mdbox and bench-fresh-mdbox, bench-fresh10k,
+ * bench-100k, bench-catchup, bench-agency and s20. The last line is one JSON object.
  */
 import './lib/env';
 import { performance } from 'node:perf_hooks';
@@ -35,13 +41,14 @@ import { catchUpInChild, type CatchupFigure } from './lib/catchup';
 import { startCountingProxy, type CountingProxy } from './lib/counting-proxy';
 import { readLedger } from './lib/ledger-read';
 import { readReport } from './lib/report-read';
-import { AGED, FRESH, FRESH_10K, HUNDRED_K, MAILBOX_100K, NEW_MAIL_TAG, PROSPECTS, SEQUENCE_KEY, arriveNewMail, ensureMailbox, runProspects } from './lib/scale-mailboxes';
+import { AGED, AGED_MDBOX, FRESH, FRESH_10K, FRESH_MDBOX, HUNDRED_K, MAILBOX_100K, NEW_MAIL_TAG, PROSPECTS, SEQUENCE_KEY, arriveNewMail, ensureMailbox, ensureMdboxCopy, runProspects } from './lib/scale-mailboxes';
 import { runScaleWorkflow, scaleItems } from './lib/scale-workflow';
 import { median } from './lib/stats';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-/** `BENCH_PHASES=ledger,catchup` runs only those (ledger, cold, preview, 100k, catchup, agency, report); the others print null. */
-const PHASES = new Set((process.env.BENCH_PHASES ?? 'ledger,cold,preview,100k,catchup,agency,report').split(',').map((p) => p.trim()));
+const LEDGER_OPERATION = process.env.BENCH_LEDGER_OP === 'preview' ? 'preview' : 'send';
+/** `BENCH_PHASES=ledger,catchup` runs only those (ledger, mdbox, cold, preview, 100k, catchup, agency, report); the others print null. */
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'ledger,mdbox,cold,preview,100k,catchup,agency,report').split(',').map((p) => p.trim()));
 
 function log(message: string): void {
 	process.stderr.write(`[bench:scale] ${message}\n`);
@@ -155,6 +162,7 @@ async function main(): Promise<void> {
 		...(PHASES.has('100k') ? [MAILBOX_100K] : []),
 	];
 	for (const shape of shapes) await ensureMailbox(shape, log);
+	if (PHASES.has('mdbox')) for (const copy of [FRESH_MDBOX, AGED_MDBOX]) await ensureMdboxCopy(copy, log);
 	const proxy = await startCountingProxy({ host: stack.host, port: stack.imapsPort });
 	try {
 		const due = runProspects();
@@ -162,11 +170,14 @@ async function main(): Promise<void> {
 			user,
 			run: async () => {
 				if (cold) ledgerIndexes.clear();
-				return readLedger(user, due, proxy.port);
+				return readLedger(user, due, proxy.port, LEDGER_OPERATION);
 			},
 		});
 		const skipped: (Median | Error)[] = [new Error('not run'), new Error('not run')];
 		const [fresh, aged] = PHASES.has('ledger') ? await compare('ledger, 500 due, warm', [ledgerSide(FRESH.user, false), ledgerSide(AGED.user, false)], proxy, (user) => arriveNewMail(user)) : skipped;
+		const [mdboxFresh, mdboxAged] = PHASES.has('mdbox')
+			? await compare('ledger, 500 due, warm, mdbox', [ledgerSide(FRESH_MDBOX.user, false), ledgerSide(AGED_MDBOX.user, false)], proxy, (user) => arriveNewMail(user, 'save'))
+			: skipped;
 		const [coldFresh, coldAged] = PHASES.has('cold') ? await compare('ledger, 500 due, cold', [ledgerSide(FRESH.user, true), ledgerSide(AGED.user, true)], proxy, (user) => arriveNewMail(user)) : skipped;
 
 		const tenK = Array.from({ length: 2 * PROSPECTS }, (_, i) => i);
@@ -226,6 +237,12 @@ async function main(): Promise<void> {
 			ledger_ratio: ratio(msOf(aged), msOf(fresh)),
 			bytes_fresh: bytesOf(fresh),
 			bytes_aged: bytesOf(aged),
+			ledger_operation: LEDGER_OPERATION,
+			ledger_mdbox_fresh_ms: msOf(mdboxFresh),
+			ledger_mdbox_aged_ms: msOf(mdboxAged),
+			ledger_ratio_mdbox: ratio(msOf(mdboxAged), msOf(mdboxFresh)),
+			bytes_mdbox_fresh: bytesOf(mdboxFresh),
+			bytes_mdbox_aged: bytesOf(mdboxAged),
 			ledger_cold_fresh_ms: msOf(coldFresh),
 			ledger_cold_aged_ms: msOf(coldAged),
 			bytes_cold_fresh: bytesOf(coldFresh),
@@ -244,7 +261,7 @@ async function main(): Promise<void> {
 		process.stdout.write(`${JSON.stringify(line)}\n`);
 	} finally {
 		await proxy.close();
-		await cleanUp([FRESH.user, AGED.user]);
+		await cleanUp([FRESH.user, AGED.user, FRESH_MDBOX.user, AGED_MDBOX.user]);
 	}
 }
 

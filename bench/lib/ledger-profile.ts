@@ -30,7 +30,7 @@ proto.exec = async function profiled(this: ImapFlow, command: string, attributes
 	try {
 		return await exec.call(this, command, attributes, options);
 	} finally {
-		const detail = command === 'UID' || /SEARCH|FETCH/.test(command) ? ` ${JSON.stringify(attributes).slice(0, 80)}` : '';
+		const detail = command === 'UID' || /SEARCH|FETCH/.test(command) ? ` ${JSON.stringify(attributes).slice(0, Number(process.env.DETAIL ?? 80))}` : '';
 		rows?.push({
 			command: `${command}${detail}`,
 			ms: performance.now() - started,

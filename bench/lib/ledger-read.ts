@@ -19,18 +19,21 @@ export interface LedgerReadResult {
 	outcome: string;
 }
 
-/** Reads the ledger of `indices` (prospect numbers) from `user`'s mailbox; `imapPort` redirects IMAP. */
-export async function readLedger(user: string, indices: readonly number[], imapPort?: number): Promise<LedgerReadResult> {
+/**
+ * Reads the ledger of `indices` (prospect numbers) from `user`'s mailbox; `imapPort` redirects IMAP.
+ * `operation` is the run's: `send` opens Sent read-write (SELECT) as a Send run does, `preview` read-only.
+ */
+export async function readLedger(user: string, indices: readonly number[], imapPort?: number, operation: 'send' | 'preview' = 'send'): Promise<LedgerReadResult> {
 	const base = settingsFor(user);
 	const settings = imapPort === undefined ? base : { ...base, imap: { ...base.imap, port: imapPort } };
 	const prospects: RunProspect[] = indices.map((i, index) => ({ index, address: parseAddress(prospect(i), 'email'), name: `Lead${i}`, stop: false, replied: false, message: { fromName: 'Sam', unsubscribeMailto: `${settings.email}?subject=unsubscribe` } }));
 	const options = resolveOptions({ window: { days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00', timeZone: 'UTC' } }, 'UTC');
 	const started = performance.now();
-	const sessions = await MailboxSessions.open(settings, { operation: 'preview', checkJunk: true });
+	const sessions = await MailboxSessions.open(settings, { operation, checkJunk: true });
 	let view: LedgerView;
 	try {
 		view = new LedgerView({ sequenceKey: SEQUENCE_KEY, prospects, options, settings }, sessions);
-		await view.load('preview', true, new Date());
+		await view.load(operation, false, new Date());
 	} finally {
 		await sessions.close();
 	}

@@ -16,7 +16,7 @@
  *   100,000 inbound messages since its first send.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { addressOf, MAILSTACK_BASE } from '../../test/helpers/mailstack';
 import { deliverToMaildir, maildirHome, seedMailbox, type SeedMessage } from '../../test/helpers/maildir-seed';
@@ -110,7 +110,7 @@ function range(count: number): number[] {
 }
 
 /** A mailbox shape: its user and how to build its folders relative to `now`. */
-interface Shape {
+export interface Shape {
 	user: string;
 	/** Changes when the shape changes, so a stale build is rebuilt. */
 	stamp: string;
@@ -202,6 +202,46 @@ export async function ensureMailbox(shape: Shape, log: (message: string) => void
 	writeFileSync(file, JSON.stringify({ stamp: shape.stamp, builtAt, counts }));
 	log(`built ${shape.user} (${Object.entries(counts).map(([f, n]) => `${f} ${n}`).join(', ')}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 	return { builtAt, reused: false };
+}
+
+/**
+ * A copy of a shape's mailbox in Dovecot's **mdbox** storage (a few large files, no file per message),
+ * served to its own user (`MDBOX_USERS` in `test/mailstack/mailstack.sh`: `userdb_mail=mdbox:~/mdbox`).
+ * The same messages, UIDs and UIDVALIDITY as the source. New mail reaches it only through Dovecot
+ * (`arriveNewMail(user, 'save')`).
+ */
+export interface MdboxCopy {
+	user: string;
+	source: Shape;
+}
+
+export const AGED_MDBOX: MdboxCopy = { user: 'bench-aged-mdbox', source: AGED };
+export const FRESH_MDBOX: MdboxCopy = { user: 'bench-fresh-mdbox', source: FRESH };
+
+/**
+ * Builds `copy` from its source mailbox (built first if needed) by `doveadm backup` into the copy's home,
+ * unless it already holds the source's current build. Returns whether it was reused.
+ */
+export async function ensureMdboxCopy(copy: MdboxCopy, log: (message: string) => void): Promise<{ reused: boolean }> {
+	const source = await ensureMailbox(copy.source, log);
+	const home = maildirHome(copy.user);
+	const file = path.join(home, 'bench-stamp.json');
+	const want = { stamp: copy.source.stamp, builtAt: source.builtAt };
+	if (existsSync(file)) {
+		const saved = JSON.parse(readFileSync(file, 'utf8')) as { stamp: string; builtAt: number };
+		if (saved.stamp === want.stamp && saved.builtAt === want.builtAt) return { reused: true };
+	}
+	const started = Date.now();
+	rmSync(home, { recursive: true, force: true });
+	mkdirSync(home, { recursive: true });
+	execFileSync('chown', ['vmail:vmail', home]);
+	const conf = path.join(MAILSTACK_BASE, 'dovecot', 'dovecot.conf');
+	// one-way sync of the source user's mailbox into an mdbox location in the copy's home (runs as vmail)
+	execFileSync('doveadm', ['-c', conf, 'backup', '-u', addressOf(copy.source.user), `mdbox:${path.join(home, 'mdbox')}`]);
+	execFileSync('chown', ['-R', 'vmail:vmail', home]);
+	writeFileSync(file, JSON.stringify(want));
+	log(`built ${copy.user} (mdbox copy of ${copy.source.user}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+	return { reused: false };
 }
 
 /** Subject marker of the mail the benches add between measured runs (they expunge it by this at the end). */

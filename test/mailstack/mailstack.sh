@@ -69,11 +69,15 @@ USERS=${MAILSTACK_USERS:-alice bob carol dave erin frank grace heidi ivan judy d
 # Exchange-Online-like users: their folders keep no custom keywords (PERMANENTFLAGS without \*), see
 # the no-keyword ACL in write_config. Exchange answers "PERMANENTFLAGS (\Seen \Answered \Flagged \Deleted \Draft $MDNSent)".
 NO_KEYWORD_USERS=${MAILSTACK_NO_KEYWORD_USERS:-$(printf "exo%02d " $(seq 1 10))}
+# mdbox users: the same server with Dovecot's mdbox storage (messages in a few large files, no file per
+# message). bench:scale measures the ledger read on both storages: on maildir Dovecot re-reads a big
+# folder's whole directory after any change (docs/benchmarks.md, "What the aged folders cost the server").
+MDBOX_USERS=${MAILSTACK_MDBOX_USERS:-bench-aged-mdbox bench-fresh-mdbox}
 PASSWORD=${MAILSTACK_PASSWORD:-secret}
 HOST=127.0.0.1
 # Bumped whenever the generated configuration gains listeners or certificates: a running instance of an
 # older layout counts as stopped for `status` (exit 3) and `start` restarts it with the new configuration.
-LAYOUT=6
+LAYOUT=7
 
 DCONF=$BASE/dovecot/dovecot.conf
 PCONF=$BASE/postfix
@@ -197,6 +201,10 @@ write_config() {
   for u in $NO_KEYWORD_USERS; do
     [[ $u == *@* ]] || u="$u@$DOMAIN"
     printf '%s:{PLAIN}%s::::::userdb_acl=vfile:%s\n' "$u" "$PASSWORD" "$BASE/dovecot/no-keyword-acl" >>"$BASE/dovecot/users"
+  done
+  for u in $MDBOX_USERS; do
+    [[ $u == *@* ]] || u="$u@$DOMAIN"
+    printf '%s:{PLAIN}%s::::::userdb_mail=mdbox:~/mdbox\n' "$u" "$PASSWORD" >>"$BASE/dovecot/users"
   done
   chown root:dovecot "$BASE/dovecot/users"; chmod 640 "$BASE/dovecot/users"
 
