@@ -25,18 +25,23 @@
  *     workflows at once on the same mailbox (`lib/agency.ts`): all complete, the trigger keeps its IDLE.
  *  6. The Report operation on the aged mailbox (`lib/report-read.ts`), warm and cold (`report_aged_ms`,
  *     `report_cold_aged_ms`): `BENCH_PHASES=report`.
+ *  7. Send throughput (`send`): `bench/send.ts` run whole `BENCH_RUNS` times in a child process, loopback and
+ *     through the 25 ms round-trip proxies, `BENCH_SEND_MESSAGES` (default 300) emails each side: the
+ *     medians of its `ratio` and `ratio_rtt` (`send_ratio_loopback`, `send_ratio_rtt25`).
  *
- * `BENCH_PHASES` (comma-separated: ledger, mdbox, cold, preview, 100k, catchup, agency, report; default all) runs a
+ * `BENCH_PHASES` (comma-separated: ledger, mdbox, cold, preview, 100k, catchup, agency, report, send; default all) runs a
  * subset; the figures of the others are null.
  *
  * Users bench-aged, bench-fresh, their mdbox copies bench-aged-mdbox and bench-fresh-mdbox, bench-fresh10k,
- * bench-100k, bench-catchup, bench-agency and s20. The last line is one JSON object.
+ * bench-100k, bench-catchup, bench-agency and s20 (and bench:send's u57–u60). The last line is one JSON object.
  */
 import './lib/env';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ledgerIndexes } from '../transport/index-cache';
 import { addressOf, mailstack, stack } from '../test/helpers/mailstack';
 import { agencyOnce, type AgencyFigure } from './lib/agency';
+import { childFigure } from './lib/child-figure';
 import { catchUpInChild, type CatchupFigure } from './lib/catchup';
 import { startCountingProxy, type CountingProxy } from './lib/counting-proxy';
 import { readLedger } from './lib/ledger-read';
@@ -47,8 +52,8 @@ import { median } from './lib/stats';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LEDGER_OPERATION = process.env.BENCH_LEDGER_OP === 'preview' ? 'preview' : 'send';
-/** `BENCH_PHASES=ledger,catchup` runs only those (ledger, mdbox, cold, preview, 100k, catchup, agency, report); the others print null. */
-const PHASES = new Set((process.env.BENCH_PHASES ?? 'ledger,mdbox,cold,preview,100k,catchup,agency,report').split(',').map((p) => p.trim()));
+/** `BENCH_PHASES=ledger,catchup` runs only those (ledger, mdbox, cold, preview, 100k, catchup, agency, report, send); the others print null. */
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'ledger,mdbox,cold,preview,100k,catchup,agency,report,send').split(',').map((p) => p.trim()));
 
 function log(message: string): void {
 	process.stderr.write(`[bench:scale] ${message}\n`);
@@ -155,6 +160,28 @@ async function reportFigures(proxy: CountingProxy): Promise<{ report_aged_ms: nu
 	return { report_aged_ms: msOf(warm), report_cold_aged_ms: msOf(cold) };
 }
 
+/** What `bench/send.ts` prints last (the phases run here). */
+interface SendFigure {
+	ratio: number;
+	ratio_rtt: number;
+}
+
+/** `bench:send`'s loopback and 25 ms round-trip ratios, median of `RUNS` whole runs (null on failure). */
+async function sendRatios(): Promise<{ send_ratio_loopback: number | null; send_ratio_rtt25: number | null }> {
+	const messages = process.env.BENCH_SEND_MESSAGES ?? '300';
+	const runs: SendFigure[] = [];
+	try {
+		for (let run = 0; run < RUNS; run++) {
+			runs.push(await childFigure<SendFigure>('bench:send', path.join(__dirname, 'send.ts'), { env: { BENCH_PHASES: 'loopback,rtt', BENCH_MESSAGES: messages, BENCH_RTT_MESSAGES: messages, BENCH_RTT_MS: '25' } }));
+			log(`send, ${messages} emails each side: ratio ${runs[run].ratio} loopback, ${runs[run].ratio_rtt} at a 25 ms round trip`);
+		}
+	} catch (error) {
+		log(`send: FAILED: ${error instanceof Error ? error.message : String(error)}`);
+		return { send_ratio_loopback: null, send_ratio_rtt25: null };
+	}
+	return { send_ratio_loopback: median(runs.map((r) => r.ratio)), send_ratio_rtt25: median(runs.map((r) => r.ratio_rtt)) };
+}
+
 async function main(): Promise<void> {
 	const shapes = [
 		...(PHASES.has('ledger') || PHASES.has('cold') || PHASES.has('preview') ? [FRESH, AGED] : PHASES.has('report') ? [AGED] : []),
@@ -227,6 +254,7 @@ async function main(): Promise<void> {
 		}
 
 		const report = PHASES.has('report') ? await reportFigures(proxy) : { report_aged_ms: null, report_cold_aged_ms: null };
+		const send = PHASES.has('send') ? await sendRatios() : { send_ratio_loopback: null, send_ratio_rtt25: null };
 
 		const line = {
 			prospects_due: due.length,
@@ -257,6 +285,7 @@ async function main(): Promise<void> {
 			agency_all_complete: agency ? agency.allComplete && agency.triggerSessions === 1 && agency.triggerFatal === null : false,
 			agency_peak_connections: agency?.peakConnections ?? null,
 			...report,
+			...send,
 		};
 		process.stdout.write(`${JSON.stringify(line)}\n`);
 	} finally {

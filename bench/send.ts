@@ -23,10 +23,10 @@
  * delivery does not eat the next phase's CPU. Uses users u57–u60 (reset first). Last line: one JSON object.
  */
 import './lib/env';
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { resetMailboxes, stack } from '../test/helpers/mailstack';
+import { childFigure } from './lib/child-figure';
 import { drained } from './lib/inbox';
 import { startDelayProxy } from './lib/delay-proxy';
 import { rawPooledSend } from './lib/raw-send';
@@ -58,20 +58,7 @@ async function ours(sequenceKey: string, count = MESSAGES, ports?: { smtp: numbe
 }
 
 function preview(sequenceKey: string): Promise<{ ms: number; peak_rss_mb: number; items: number; due: number }> {
-	const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'lib/preview-child.ts'), sequenceKey, OURS_TO, String(PREVIEW)], {
-		stdio: ['ignore', 'pipe', 'inherit'],
-		env: process.env,
-	});
-	let stdout = '';
-	child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-	return new Promise((resolve, reject) => {
-		child.on('error', reject);
-		child.on('exit', (code) => {
-			if (code !== 0) return reject(new Error(`preview child exited with ${String(code)}`));
-			const last = stdout.trim().split('\n').pop() ?? '';
-			resolve(JSON.parse(last) as { ms: number; peak_rss_mb: number; items: number; due: number });
-		});
-	});
+	return childFigure('preview child', path.join(__dirname, 'lib/preview-child.ts'), { args: [sequenceKey, OURS_TO, String(PREVIEW)] });
 }
 
 async function main(): Promise<void> {

@@ -10,7 +10,6 @@
  * `catchUpInChild` runs it in a fresh process (`catchup-child.ts`), so the idle RSS is a trigger
  * process's, not one the bench's earlier phases have grown.
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { resolveTriggerOptions } from '../../core/trigger/trigger-options';
@@ -19,6 +18,7 @@ import { ReplyTriggerEngine, type TriggerStateStore } from '../../transport/repl
 import { addressOf, mailstack, settingsFor } from '../../test/helpers/mailstack';
 import { seedMailbox, type SeedMessage } from '../../test/helpers/maildir-seed';
 import { answer, everydayInbound } from '../../test/helpers/scale-mail';
+import { childFigure } from './child-figure';
 
 export const CATCHUP_USER = 'bench-catchup';
 const OLD = 1_000;
@@ -121,20 +121,5 @@ export async function catchUpOnce(): Promise<CatchupFigure> {
 
 /** One catch-up in a fresh child process (tsx, --expose-gc); its last stdout line is the figure. */
 export function catchUpInChild(): Promise<CatchupFigure> {
-	return new Promise((resolve, reject) => {
-		const tsx = path.resolve(__dirname, '../../node_modules/.bin/tsx');
-		const child = spawn(tsx, ['--expose-gc', path.join(__dirname, 'catchup-child.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
-		let out = '';
-		child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-		child.on('error', reject);
-		child.on('close', (code) => {
-			const last = out.trim().split('\n').pop() ?? '';
-			if (code !== 0) return reject(new Error(`catch-up child exited with ${String(code)}: ${last.slice(0, 300)}`));
-			try {
-				resolve(JSON.parse(last) as CatchupFigure);
-			} catch {
-				reject(new Error(`catch-up child printed no figure: ${last.slice(0, 300)}`));
-			}
-		});
-	});
+	return childFigure<CatchupFigure>('catch-up child', path.join(__dirname, 'catchup-child.ts'), { nodeFlags: ['--expose-gc'] });
 }
