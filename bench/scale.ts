@@ -7,12 +7,12 @@
  *  1. Ledger: the ledger read of a run over the 500 due prospects (`lib/ledger-read.ts`: open the
  *     sessions, `LedgerView.load`, close), aged vs fresh, time and bytes on the IMAP connections (a
  *     counting proxy in front of Dovecot). Before each measured run 20 new messages arrive in INBOX and
- *     5 in Sent ("what is new since the last run"). Warm: the process ran the same read before (the
+ *     5 in Sent ("what is new since the last run"; through the server, see `BENCH_ARRIVE`). Warm: the process ran the same read before (the
  *     folder indexes are cached); cold: the cache is emptied first (a restarted n8n, another worker).
  *     The read is a Send run's (Sent opened read-write); `BENCH_LEDGER_OP=preview` measures Preview's
  *     (Sent examined read-only) instead.
  *  1b. The same warm ledger read on copies of both mailboxes in Dovecot's mdbox storage (`mdbox`:
- *     bench-fresh-mdbox, bench-aged-mdbox), new mail delivered through Dovecot (`doveadm save`): on
+ *     bench-fresh-mdbox, bench-aged-mdbox), new mail arriving the same way: on
  *     maildir, Dovecot re-reads a big folder's whole directory after any change, a cost of the server's
  *     storage that no client avoids (docs/benchmarks.md); mdbox has no file per message.
  *  2. Preview of 10,000 prospects through n8n-core's engine, aged vs fresh10k.
@@ -52,6 +52,12 @@ import { median } from './lib/stats';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LEDGER_OPERATION = process.env.BENCH_LEDGER_OP === 'preview' ? 'preview' : 'send';
+/**
+ * How the new mail before each measured run arrives (`arriveNewMail`): `deliver` (default) as it does on a
+ * real server — INBOX through Dovecot's delivery code, Sent by IMAP APPEND with \Seen; `maildir` writes
+ * files behind Dovecot's back (runs 1–6; not possible on mdbox users); `save` both folders through `doveadm save`.
+ */
+const ARRIVAL = process.env.BENCH_ARRIVE === 'maildir' || process.env.BENCH_ARRIVE === 'save' ? process.env.BENCH_ARRIVE : 'deliver';
 /** `BENCH_PHASES=ledger,catchup` runs only those (ledger, mdbox, cold, preview, 100k, catchup, agency, report, send); the others print null. */
 const PHASES = new Set((process.env.BENCH_PHASES ?? 'ledger,mdbox,cold,preview,100k,catchup,agency,report,send').split(',').map((p) => p.trim()));
 
@@ -155,8 +161,8 @@ async function reportFigures(proxy: CountingProxy): Promise<{ report_aged_ms: nu
 			return readReport(AGED.user, proxy.port);
 		},
 	});
-	const [warm] = await compare('report, aged, warm', [side(false)], proxy, (user) => arriveNewMail(user));
-	const [cold] = await compare('report, aged, cold', [side(true)], proxy, (user) => arriveNewMail(user));
+	const [warm] = await compare('report, aged, warm', [side(false)], proxy, (user) => arriveNewMail(user, ARRIVAL));
+	const [cold] = await compare('report, aged, cold', [side(true)], proxy, (user) => arriveNewMail(user, ARRIVAL));
 	return { report_aged_ms: msOf(warm), report_cold_aged_ms: msOf(cold) };
 }
 
@@ -201,11 +207,11 @@ async function main(): Promise<void> {
 			},
 		});
 		const skipped: (Median | Error)[] = [new Error('not run'), new Error('not run')];
-		const [fresh, aged] = PHASES.has('ledger') ? await compare('ledger, 500 due, warm', [ledgerSide(FRESH.user, false), ledgerSide(AGED.user, false)], proxy, (user) => arriveNewMail(user)) : skipped;
+		const [fresh, aged] = PHASES.has('ledger') ? await compare('ledger, 500 due, warm', [ledgerSide(FRESH.user, false), ledgerSide(AGED.user, false)], proxy, (user) => arriveNewMail(user, ARRIVAL)) : skipped;
 		const [mdboxFresh, mdboxAged] = PHASES.has('mdbox')
-			? await compare('ledger, 500 due, warm, mdbox', [ledgerSide(FRESH_MDBOX.user, false), ledgerSide(AGED_MDBOX.user, false)], proxy, (user) => arriveNewMail(user, 'save'))
+			? await compare('ledger, 500 due, warm, mdbox', [ledgerSide(FRESH_MDBOX.user, false), ledgerSide(AGED_MDBOX.user, false)], proxy, (user) => arriveNewMail(user, ARRIVAL))
 			: skipped;
-		const [coldFresh, coldAged] = PHASES.has('cold') ? await compare('ledger, 500 due, cold', [ledgerSide(FRESH.user, true), ledgerSide(AGED.user, true)], proxy, (user) => arriveNewMail(user)) : skipped;
+		const [coldFresh, coldAged] = PHASES.has('cold') ? await compare('ledger, 500 due, cold', [ledgerSide(FRESH.user, true), ledgerSide(AGED.user, true)], proxy, (user) => arriveNewMail(user, ARRIVAL)) : skipped;
 
 		const tenK = Array.from({ length: 2 * PROSPECTS }, (_, i) => i);
 		const previewSide = (user: string) => ({ user, run: () => preview(user, tenK, proxy.port) });

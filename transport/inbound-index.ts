@@ -19,6 +19,7 @@ import type { Classification } from '../core/classify/types';
 import { addressHash, CANDIDATE_HEADER_FIELDS, digestHeaders, type HeaderDigest } from '../core/sequence/inbound-candidate';
 import { maxOf } from '../core/mail/uid-set';
 import type { SequenceMessageRef } from '../core/mail/message-id';
+import { companyKey } from '../core/sequence/company';
 import { classifiedConcernsRun, threadConcernsRun, type RunRelevance } from '../core/sequence/run-relevance';
 import type { CachedIndex } from './index-cache';
 import { changesSince, fetchEach, modseqOf, searchUids, searchWithin } from './imap-uids';
@@ -104,8 +105,8 @@ export class InboundIndex implements CachedIndex {
 	private scannedUpTo = 0;
 	private since = Number.POSITIVE_INFINITY;
 	private examined = new Examined();
-	/** Threaded messages: sender and refs from the headers. */
-	private readonly threaded = new Map<number, { from: string; refs: SequenceMessageRef[] }>();
+	/** Threaded messages: sender, refs from the headers, and the sender's company key (`companyKey`). */
+	private readonly threaded = new Map<number, { from: string; refs: SequenceMessageRef[]; company: string | null }>();
 	/** Machine-made messages that are not threaded: their body may carry our ids. */
 	private readonly reports = new Set<number>();
 	private readonly classified = new Map<number, IndexedInbound>();
@@ -187,7 +188,7 @@ export class InboundIndex implements CachedIndex {
 		stats.examined += digests.length;
 		for (const [uid, digest] of digests) {
 			this.examined.push(uid, addressHash(digest.from));
-			if (digest.refs.length > 0) this.threaded.set(uid, { from: digest.from, refs: digest.refs });
+			if (digest.refs.length > 0) this.threaded.set(uid, { from: digest.from, refs: digest.refs, company: companyKey(digest.from) });
 			else if (digest.reportLike) this.reports.add(uid);
 		}
 	}
@@ -198,7 +199,7 @@ export class InboundIndex implements CachedIndex {
 	 */
 	candidates(run: RunRelevance, after = 0): number[] {
 		const uids = new Set<number>(this.examined.matching(run.addressHashes, after).filter((uid) => !this.gone.has(uid)));
-		for (const [uid, thread] of this.threaded) if (uid > after && threadConcernsRun(thread.refs, thread.from, run)) uids.add(uid);
+		for (const [uid, thread] of this.threaded) if (uid > after && threadConcernsRun(thread.refs, thread.from, run, thread.company)) uids.add(uid);
 		for (const uid of this.reports) {
 			if (uid <= after) continue;
 			const read = this.classified.get(uid);

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
 		for (const u of users) await readLedger(u, due, proxy.port);
 		for (let r = 0; r < RUNS; r++)
 			for (const u of users) {
-				await arriveNewMail(u, ARRIVE === 'save' ? 'save' : 'maildir');
+				await arriveNewMail(u, ARRIVE === 'save' || ARRIVE === 'deliver' ? ARRIVE : 'maildir');
 				proxy.reset();
 				const res = await readLedger(u, due, proxy.port);
 				ms[u].push(Math.round(res.ms));

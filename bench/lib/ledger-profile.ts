@@ -3,7 +3,8 @@
  * not part of `npm run bench:scale`): `tsx bench/lib/ledger-profile.ts [user…]` (default bench-fresh and
  * bench-aged, which `npm run bench:scale` builds). Each user: a warm-up read, 20 + 5 new messages as
  * in the bench, then one profiled read. imapflow's `exec` is wrapped to time every IMAP command and
- * count the socket bytes it moved (plaintext as imapflow sees it, before TLS).
+ * count the socket bytes it moved (plaintext as imapflow sees it, before TLS). `ARRIVE=save|deliver` brings
+ * the new mail as `arriveNewMail` does with that mode (default: maildir files).
  */
 import './env';
 import { ImapFlow } from 'imapflow';
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
 	const due = runProspects();
 	for (const user of users) {
 		await readLedger(user, due);
-		await arriveNewMail(user);
+		await arriveNewMail(user, process.env.ARRIVE === 'save' || process.env.ARRIVE === 'deliver' ? process.env.ARRIVE : 'maildir');
 		rows = [];
 		const { ms } = await readLedger(user, due);
 		const table = rows;

@@ -18,7 +18,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { addressOf, MAILSTACK_BASE } from '../../test/helpers/mailstack';
+import { closeImap, connectImap } from '../../transport/imap-client';
+import { addressOf, MAILSTACK_BASE, settingsFor } from '../../test/helpers/mailstack';
 import { deliverToMaildir, maildirHome, seedMailbox, type SeedMessage } from '../../test/helpers/maildir-seed';
 import { answer, everydayInbound, everydaySent, sequenceCopy, spam, type AnswerKind } from '../../test/helpers/scale-mail';
 
@@ -253,9 +254,11 @@ let newMail = 0;
  * Mail that arrived since the last run: 20 everyday messages in INBOX and 5 in Sent, their subjects
  * tagged {@link NEW_MAIL_TAG}. `maildir` writes them as files into the user's maildir (fast; what
  * bench:scale does); `save` goes through Dovecot's own save code (`doveadm save`, the path of LMTP delivery
- * and IMAP APPEND; the only way into a user whose storage is not maildir).
+ * and IMAP APPEND; the only way into a user whose storage is not maildir); `deliver` is how mail really
+ * arrives: INBOX by `doveadm save` (LMTP's path, no flags), Sent by IMAP APPEND with `\Seen` (how a mail
+ * client, or a run's claim, files a sent message).
  */
-export async function arriveNewMail(user: string, via: 'maildir' | 'save' = 'maildir'): Promise<void> {
+export async function arriveNewMail(user: string, via: 'maildir' | 'save' | 'deliver' = 'maildir'): Promise<void> {
 	const me = addressOf(user);
 	const now = new Date();
 	const tag = (m: { raw: string; receivedAt: Date }) => ({ ...m, raw: m.raw.replace(/^Subject: /m, `Subject: ${NEW_MAIL_TAG} `) });
@@ -268,7 +271,15 @@ export async function arriveNewMail(user: string, via: 'maildir' | 'save' = 'mai
 		return;
 	}
 	const conf = path.join(MAILSTACK_BASE, 'dovecot', 'dovecot.conf');
-	for (const [folder, list] of [['INBOX', inbound], ['Sent', sent]] as const) {
+	for (const [folder, list] of [['INBOX', inbound], ['Sent', via === 'save' ? sent : []]] as const) {
 		for (const m of list) execFileSync('doveadm', ['-c', conf, 'save', '-u', me, '-m', folder], { input: m.raw });
+	}
+	if (via === 'deliver') {
+		const client = await connectImap(settingsFor(user));
+		try {
+			for (const m of sent) await client.append('Sent', m.raw, ['\\Seen'], m.receivedAt);
+		} finally {
+			await closeImap(client);
+		}
 	}
 }

@@ -50,14 +50,16 @@ export function copyConcernsRun(ref: SequenceMessageRef, run: RunRelevance): boo
 
 /**
  * Whether a message threaded to our ids (refs from its headers) may matter to the run: it answers one of
- * the run's prospects, or it answers the sequence from the company of one of them.
+ * the run's prospects, or it answers the sequence from the company of one of them. `company` is
+ * `companyKey(from)` when the caller keeps it (the inbound index computes it once per message, not once
+ * per run: an aged mailbox has thousands of answers from other prospects).
  */
-export function threadConcernsRun(refs: readonly SequenceMessageRef[], from: string, run: RunRelevance): boolean {
+export function threadConcernsRun(refs: readonly SequenceMessageRef[], from: string, run: RunRelevance, company?: string | null): boolean {
 	const own = refs.filter((r) => r.sequenceHash === run.sequenceHash);
 	if (own.length === 0) return false;
 	if (own.some((r) => run.prospectHashes.has(r.prospectHash))) return true;
-	const company = companyKey(from);
-	return company !== null && run.companies.has(company);
+	const key = company === undefined ? companyKey(from) : company;
+	return key !== null && run.companies.has(key);
 }
 
 /**

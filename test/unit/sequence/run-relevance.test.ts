@@ -1,4 +1,5 @@
 import { prospectHash, sequenceHash } from '../../../core/mail/message-id';
+import { companyKey } from '../../../core/sequence/company';
 import { classifiedConcernsRun, copyConcernsRun, runRelevance, threadConcernsRun } from '../../../core/sequence/run-relevance';
 
 const run = runRelevance('seq', ['Pat@Acme.test', 'sam@gmail.com']);
@@ -18,6 +19,15 @@ describe('what a run needs from the mailbox', () => {
 		// free mail is no company
 		expect(threadConcernsRun([ref('kim@gmail.com')], 'kim@gmail.com', run)).toBe(false);
 		expect(threadConcernsRun([ref('jo@acme.test', 'another-sequence')], 'jo@acme.test', run)).toBe(false);
+	});
+
+	it("a company key the caller kept (the inbound index's, computed once per message) answers as companyKey would", () => {
+		for (const from of ['jo@sales.acme.test', 'jo@initech.test', 'kim@gmail.com', 'no-domain']) {
+			const kept = companyKey(from);
+			expect(threadConcernsRun([ref(from)], from, run, kept)).toBe(threadConcernsRun([ref(from)], from, run));
+		}
+		// the kept key is used as given (no second lookup): a null one is "no company"
+		expect(threadConcernsRun([ref('jo@acme.test')], 'jo@acme.test', run, null)).toBe(false);
 	});
 
 	it('mail from a prospect concerns the run even without refs (a reply that breaks the thread)', () => {
