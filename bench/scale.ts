@@ -246,7 +246,7 @@ async function main(): Promise<void> {
 		else {
 			log(`trigger catch-up, 5,000 new / 100 matching: ${catchups.map((c) => `${Math.round(c.ms)} ms +${c.peakRssDeltaMb} MB`).join(' / ')}`);
 			const c = catchups[0];
-			log(`trigger catch-up reads: ${c.headersFetched} header sets, ${c.sourcesFetched} sources (${c.sourceBytes} bytes)`);
+			log(`trigger catch-up reads: ${c.headersFetched} header sets, ${c.sourcesFetched} sources (${c.sourceBytes} bytes); classification workers started: ${catchups.map((f) => f.workersStarted).join(' / ')}`);
 		}
 
 		let agency: AgencyFigure | undefined;

@@ -4,8 +4,8 @@
  * n8n's process, so it runs on a worker thread: a message that is not read within the budget gets its
  * worker terminated (which stops even a running regular expression) and is answered from its raw header
  * (`unreadReading`: class `reply`, `classReason` `fallback:time-budget`). The event loop of n8n never
- * waits for a message; a slow one delays only the messages queued behind it, by the budget plus the start
- * of a new worker (one worker thread, no standby: see `InboundReader`).
+ * waits for a message; a slow one delays only the messages queued behind it, by at most the budget (a
+ * standby worker, started while it ran long, takes them over: see `InboundReader`).
  *
  * The worker runs the compiled `classify-worker.js` next to this file inside n8n (the package is loaded
  * from `dist/`), and the TypeScript source through tsx's require hook in tests and scripts.
@@ -22,6 +22,11 @@ export interface InboundReaderOptions {
 	 * Default `CLASSIFY_BUDGET_MS`.
 	 */
 	budgetMs?: number;
+	/**
+	 * How long a message may run on the worker before a standby worker is started beside it, in ms.
+	 * Default a quarter of the budget (50 ms for `CLASSIFY_BUDGET_MS`).
+	 */
+	standbyAfterMs?: number;
 	/** How long an idle worker is kept before it is stopped (it is started again on the next message), in ms. Default 60 s. */
 	idleMs?: number;
 	/** The worker module, for tests of the budget itself (a worker that never answers). Default: `classify-worker`. */
@@ -51,6 +56,14 @@ export function configuredBudgetMs(env: NodeJS.ProcessEnv = process.env): number
 
 const IDLE_MS = 60_000;
 
+/**
+ * Share of the budget a message may run before a standby worker starts beside it. At the default budget
+ * that is 50 ms: the slowest of the shared corpus's 415 real messages reads in 47 ms on a quiet machine
+ * (median 2 ms), and a standby needs ~0.2 s from its start to its first reading, so one started at 50 ms
+ * is ready soon after a cut-off at 200 ms (docs/benchmarks.md, bench:scale "Run 8").
+ */
+const STANDBY_AFTER_BUDGET_SHARE = 0.25;
+
 /** Heap of the worker: a 1 MiB message needs a few tens of MB; a memory bomb ends the worker, not n8n. */
 const WORKER_HEAP_MB = 256;
 
@@ -75,46 +88,72 @@ function startWorker(entry: string): Worker {
 	return new Worker(bootstrap, { eval: true, workerData: { loader: require.resolve('tsx/cjs/api'), entry }, resourceLimits });
 }
 
-/** One worker thread and whether it has said it is ready. */
+/** One worker thread: whether it can read yet (`ready`), has warmed up (`warm`), and whether it takes messages before that. */
 interface Slot {
 	worker: Worker;
 	ready: boolean;
+	warm: boolean;
+	/**
+	 * A standby that took over after a cut-off: it is given messages once it is ready, its warm-up going on
+	 * between them, since the message behind the cut-off one is already waiting. A worker started for the
+	 * queue is given messages once it is warm (the warm-up does not count against anyone's budget then).
+	 */
+	eager: boolean;
 }
 
 /**
- * How long a cut-off worker may take to exit before its replacement starts anyway. `terminate()` stops
- * a thread within milliseconds, even inside a regular expression; the wait only keeps the two from
- * holding memory at the same time, and must not hold the queue up if a thread is slow to go.
+ * How long a cut-off worker may take to exit before its replacement starts anyway, when no standby took
+ * over. `terminate()` stops a thread within milliseconds, even inside a regular expression; the wait only
+ * keeps the two from holding memory at the same time, and must not hold the queue up if a thread is slow
+ * to go.
  */
 const REPLACE_WAIT_MS = 1_000;
 
 /**
  * A queue of messages read one at a time on one worker thread, each within the time budget. When a
- * message runs out of time its worker is terminated and, once it has exited, a new one starts: the
- * messages behind it wait for that start (0.1–2 s; their own budget counts from the moment the new
- * worker gets them). There is no warm standby: a second worker with mailparser loaded costs the process
- * another 30–45 MB of RSS whenever mail is being read (and for `idleMs` after), to save that wait only
- * after a message was cut off; with it a trigger's catch-up could not stay within idle RSS + 50 MB
- * (docs/design.md, "Classifying untrusted mail").
+ * message runs out of time its worker is terminated and the messages behind it go to a standby worker.
+ *
+ * The standby is not kept all the time: a worker with mailparser loaded costs the process 30–40 MB of
+ * RSS while it loads and warms up and ~12 MB once idle, and a trigger's catch-up must stay within idle
+ * RSS + 50 MB (docs/design.md, "Classifying untrusted mail"). It is started when the message in hand has
+ * run for `standbyAfterMs` (real mail reads in 1–20 ms; a message that runs that long is likely to be cut
+ * off), so it has loaded by the time the budget runs out, and it is kept, warming up in between, until
+ * the reader goes idle. When it takes over, the next standby starts as soon as it is warm (hostile mail
+ * comes in runs). Without one (a cut-off on a worker still warming up, a budget shorter than the
+ * standby's delay, a standby that failed to start), the replacement of a cut-off worker starts once that
+ * one has exited, and the messages behind wait for its warm-up (0.3–2 s).
  */
 export class InboundReader {
 	private readonly budgetMs: number;
+	private readonly standbyAfterMs: number;
 	private readonly idleMs: number;
 	private readonly workerEntry: string;
 	private active?: Slot;
-	/** A cut-off worker is being terminated: the next one starts when this settles. */
+	private standby?: Slot;
+	/** A cut-off worker is being terminated and no standby took over: the next one starts when this settles. */
 	private replacing?: Promise<void>;
+	/** Cut-off workers still exiting after a standby took over (awaited by `close`). */
+	private readonly exiting = new Set<Promise<void>>();
+	/** A standby was due while the active worker was still warming up: it starts when that one is warm. */
+	private standbyWanted = false;
 	private readonly queue: Job[] = [];
-	private current?: { job: Job; timer: NodeJS.Timeout };
+	private current?: { job: Job; timer: NodeJS.Timeout; standbyTimer: NodeJS.Timeout };
 	private idleTimer?: NodeJS.Timeout;
 	private nextId = 1;
 	private startFailures = 0;
 	private closed = false;
+	private started = 0;
 
 	constructor(options: InboundReaderOptions = {}) {
 		this.budgetMs = options.budgetMs ?? CLASSIFY_BUDGET_MS;
+		this.standbyAfterMs = options.standbyAfterMs ?? Math.round(this.budgetMs * STANDBY_AFTER_BUDGET_SHARE);
 		this.idleMs = options.idleMs ?? IDLE_MS;
 		this.workerEntry = options.workerEntry ?? CLASSIFY_WORKER;
+	}
+
+	/** Worker threads this reader has started (the first one, standbys and replacements), for benches and tests. */
+	get workersStarted(): number {
+		return this.started;
 	}
 
 	/**
@@ -131,24 +170,26 @@ export class InboundReader {
 	}
 
 	/**
-	 * Starts the worker now if none is running (starting one takes 0.1–2 s; more on a busy host), so the
+	 * Starts the worker now if none is running (starting one takes 0.2–2 s; more on a busy host), so the
 	 * first message does not wait for it. The worker does not keep the process alive while idle.
 	 */
 	warm(): void {
 		if (this.closed || this.active || this.replacing || this.startFailures >= MAX_START_FAILURES) return;
-		this.active = this.spawn();
+		this.active = this.standby ?? this.spawn();
+		this.standby = undefined;
 		if (this.queue.length === 0) this.active?.worker.unref();
 	}
 
-	/** Stops the worker; queued and later messages are read in this thread. */
+	/** Stops the workers; queued and later messages are read in this thread. */
 	async close(): Promise<void> {
 		this.closed = true;
 		const waiting = this.queue.splice(0);
-		const worker = this.active?.worker;
+		const workers = [this.active?.worker, this.standby?.worker];
 		this.drop();
+		this.dropStandby();
 		if (this.current) this.finish(unreadReading(this.current.job.raw, 'unreadable'));
 		for (const job of waiting) job.resolve(await readInbound(job.raw));
-		await Promise.all([worker?.terminate(), this.replacing]);
+		await Promise.all([...workers.map((worker) => worker?.terminate()), this.replacing, ...this.exiting]);
 	}
 
 	private pump(): void {
@@ -156,17 +197,43 @@ export class InboundReader {
 		clearTimeout(this.idleTimer);
 		// a cut-off worker is still exiting: its replacement starts (and pumps) when it is gone
 		if (this.replacing) return;
-		if (!this.active) this.active = this.spawn();
+		if (!this.active) {
+			this.active = this.standby ?? this.spawn();
+			this.standby = undefined;
+		}
 		if (!this.active) return;
 		// messages are waiting: the worker keeps the process alive until they are answered (one started by
 		// `warm` was unreferenced, and a pending promise alone does not keep Node running)
 		this.active.worker.ref();
-		if (!this.active.ready) return;
+		if (!(this.active.warm || (this.active.eager && this.active.ready))) return;
 		const job = this.queue.shift() as Job;
 		const copy = new Uint8Array(job.raw.byteLength);
 		copy.set(job.raw);
 		this.active.worker.postMessage({ id: job.id, raw: copy } satisfies ReadRequest, [copy.buffer]);
-		this.current = { job, timer: setTimeout(() => this.fail('time-budget'), this.budgetMs) };
+		this.current = {
+			job,
+			timer: setTimeout(() => this.fail('time-budget'), this.budgetMs),
+			standbyTimer: setTimeout(() => this.startStandby(), this.standbyAfterMs),
+		};
+	}
+
+	/**
+	 * Starts a standby beside the active worker, unless one is there. Only one worker warms up at a time:
+	 * beside an active worker that is still warming up, the standby starts once that one is warm. So after
+	 * a cut-off on a worker that had no time to warm up, the next worker is started only after that one
+	 * has exited and is given messages once warm — a run of hostile mail on a busy host does not become a
+	 * run of cold workers each cut off in turn.
+	 */
+	private startStandby(): void {
+		if (this.standby || this.closed || this.startFailures >= MAX_START_FAILURES) return;
+		if (!this.active?.warm) {
+			this.standbyWanted = true;
+			return;
+		}
+		this.standbyWanted = false;
+		this.standby = this.spawn();
+		// it never holds a message: only the active worker keeps the process alive
+		this.standby?.worker.unref();
 	}
 
 	private spawn(): Slot | undefined {
@@ -177,12 +244,15 @@ export class InboundReader {
 			this.startFailed();
 			return undefined;
 		}
-		const slot: Slot = { worker, ready: false };
+		this.started++;
+		const slot: Slot = { worker, ready: false, warm: false, eager: false };
 		worker.on('message', (reply: WorkerReply) => {
-			if ('ready' in reply) {
+			if ('ready' in reply || 'warm' in reply) {
 				slot.ready = true;
+				if ('warm' in reply) slot.warm = true;
 				if (slot === this.active) {
 					this.startFailures = 0;
+					if (slot.warm && this.standbyWanted) this.startStandby();
 					this.pump();
 				}
 			} else if (slot === this.active && this.current?.job.id === reply.id) {
@@ -197,6 +267,10 @@ export class InboundReader {
 	}
 
 	private lost(slot: Slot): void {
+		if (slot === this.standby) {
+			this.dropStandby();
+			return;
+		}
 		if (slot !== this.active) return;
 		if (!slot.ready) {
 			this.drop();
@@ -221,19 +295,29 @@ export class InboundReader {
 
 	/**
 	 * The message in hand ran out of time or lost its worker: answer it from its header and terminate the
-	 * worker (this stops it even inside a running regular expression). The next worker starts once this
-	 * one has exited (or after `REPLACE_WAIT_MS`), at once, so it is warm for the next message.
+	 * worker (this stops it even inside a running regular expression). The standby takes over at once; if
+	 * there is none, the next worker starts once this one has exited (or after `REPLACE_WAIT_MS`), at
+	 * once, so it is warm for the next message.
 	 */
 	private fail(cause: UnreadCause): void {
 		if (!this.current) return;
 		const worker = this.active?.worker;
 		this.drop();
-		if (worker) {
+		const exited = worker?.terminate().then(
+			() => undefined,
+			() => undefined,
+		);
+		const tookOver = this.standby;
+		if (tookOver) {
+			this.active = tookOver;
+			tookOver.eager = true;
+			this.standby = undefined;
+			if (exited) {
+				this.exiting.add(exited);
+				void exited.then(() => this.exiting.delete(exited));
+			}
+		} else if (exited) {
 			let timer: NodeJS.Timeout | undefined;
-			const exited = worker.terminate().then(
-				() => undefined,
-				() => undefined,
-			);
 			const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, REPLACE_WAIT_MS)));
 			this.replacing = Promise.race([exited, waited]).then(() => {
 				clearTimeout(timer);
@@ -243,12 +327,16 @@ export class InboundReader {
 			});
 		}
 		this.finish(unreadReading(this.current.job.raw, cause));
+		// hostile mail comes in runs: the next standby starts now (after the answer and the next message's
+		// dispatch), not when a message runs long
+		if (tookOver) this.startStandby();
 	}
 
 	private finish(reading: InboundReading): void {
 		if (!this.current) return;
-		const { job, timer } = this.current;
+		const { job, timer, standbyTimer } = this.current;
 		clearTimeout(timer);
+		clearTimeout(standbyTimer);
 		this.current = undefined;
 		job.resolve(reading);
 		if (this.queue.length > 0) {
@@ -259,9 +347,11 @@ export class InboundReader {
 		if (!this.closed) {
 			this.idleTimer = setTimeout(() => {
 				if (this.current || this.queue.length > 0) return;
-				const worker = this.active?.worker;
+				const workers = [this.active?.worker, this.standby?.worker];
 				this.drop();
-				void worker?.terminate();
+				this.dropStandby();
+				this.standbyWanted = false;
+				for (const worker of workers) void worker?.terminate();
 			}, this.idleMs);
 			this.idleTimer.unref();
 		}
@@ -271,6 +361,11 @@ export class InboundReader {
 		this.active?.worker.removeAllListeners('message');
 		this.active = undefined;
 		clearTimeout(this.idleTimer);
+	}
+
+	private dropStandby(): void {
+		this.standby?.worker.removeAllListeners('message');
+		this.standby = undefined;
 	}
 }
 

@@ -13,13 +13,17 @@ export interface ReadRequest {
 	raw: Uint8Array;
 }
 
-/** Worker → main thread: the worker is ready, or one reading (`reading` undefined if it could not be sent). */
-export type WorkerReply = { ready: true } | { id: number; reading?: InboundReading };
+/**
+ * Worker → main thread: the worker has loaded the classifier and can read (`ready`), it has read the
+ * warm-up messages too (`warm`), or one reading (`reading` undefined if it could not be sent).
+ */
+export type WorkerReply = { ready: true } | { warm: true } | { id: number; reading?: InboundReading };
 
 /**
- * Read before the worker says it is ready: they make mailparser load what it loads lazily (the HTML-to-
- * text converter, charset tables, the report and returned-message paths) and warm the code up, so the
- * first real message of each kind does not spend its time budget on that.
+ * Read once the worker is loaded: they make mailparser load what it loads lazily (the HTML-to-text
+ * converter, charset tables, the report and returned-message paths) and warm the code up, so the first
+ * real message of each kind does not spend its time budget on that. The common kinds come first: a
+ * message that arrives during the warm-up waits for the one message being read (see `serveReads`).
  */
 const WARM_UP: readonly Buffer[] = [
 	['From: "=?iso-8859-1?Q?J=FCrgen?=" <j@example.com>', 'Subject: =?utf-8?B?UmU6IEhhbGxv?=', 'Content-Type: multipart/alternative; boundary="w"', '', '--w',
@@ -35,12 +39,18 @@ const WARM_UP: readonly Buffer[] = [
 	]),
 ].map((lines) => Buffer.from(lines.join('\r\n'), 'latin1'));
 
-/** Serves read requests on this worker's port with `read`, after warming it up. */
+/**
+ * Serves read requests on this worker's port with `read`. Says `ready` as soon as it can read, then
+ * reads the warm-up messages one by one whenever no request is in hand (a request that arrives meanwhile
+ * waits for the warm-up message being read, 2–90 ms, then goes first), and says `warm` after the last.
+ */
 export async function serveReads(read: (raw: Buffer) => Promise<InboundReading> = readInbound): Promise<void> {
 	const port = parentPort;
 	if (!port) return;
-	for (const message of WARM_UP) await read(message);
+	let inHand = 0;
+	let idle: (() => void) | undefined;
 	port.on('message', (request: ReadRequest) => {
+		inHand++;
 		const raw = Buffer.from(request.raw.buffer, request.raw.byteOffset, request.raw.byteLength);
 		void read(raw).then((reading) => {
 			try {
@@ -49,7 +59,15 @@ export async function serveReads(read: (raw: Buffer) => Promise<InboundReading> 
 				// a reading that cannot be cloned (not expected: plain data and dates) is reported as missing
 				port.postMessage({ id: request.id } satisfies WorkerReply);
 			}
+			if (--inHand === 0) idle?.();
 		});
 	});
 	port.postMessage({ ready: true } satisfies WorkerReply);
+	for (const message of WARM_UP) {
+		// a request already posted is dispatched before the immediate runs, so it goes first
+		await new Promise<void>((resolve) => setImmediate(resolve));
+		while (inHand > 0) await new Promise<void>((resolve) => (idle = resolve));
+		await read(message);
+	}
+	port.postMessage({ warm: true } satisfies WorkerReply);
 }

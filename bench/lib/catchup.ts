@@ -14,6 +14,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { resolveTriggerOptions } from '../../core/trigger/trigger-options';
 import { emptyTriggerState, type TriggerState } from '../../core/trigger/trigger-state';
+import { sharedInboundReader } from '../../transport/inbound-reader';
 import { ReplyTriggerEngine, type TriggerStateStore } from '../../transport/reply-trigger-engine';
 import { addressOf, mailstack, settingsFor } from '../../test/helpers/mailstack';
 import { seedMailbox, type SeedMessage } from '../../test/helpers/maildir-seed';
@@ -45,6 +46,8 @@ export interface CatchupFigure {
 	headersFetched: number;
 	sourcesFetched: number;
 	sourceBytes: number;
+	/** Classification worker threads started (1 unless a message ran long enough to start a standby). */
+	workersStarted: number;
 }
 
 /** One catch-up run (seeds the mailbox first, not timed). */
@@ -116,6 +119,7 @@ export async function catchUpOnce(): Promise<CatchupFigure> {
 		headersFetched: stats.headersFetched,
 		sourcesFetched: stats.fetched,
 		sourceBytes: stats.fetchedBytes,
+		workersStarted: sharedInboundReader().workersStarted,
 	};
 }
 

@@ -131,46 +131,90 @@ describe('the time budget really preempts (issue #9, High)', () => {
 	});
 });
 
-describe('one worker thread at a time (issue #10: a trigger catch-up within its idle RSS + 50 MB)', () => {
+/**
+ * Replaces `Worker` in the module the reader constructs its workers from (jest hands out the real core
+ * module) with one that records, for each worker started, how many others were still running and which
+ * messages it answered. `restore` puts the real one back.
+ */
+function watchWorkers(): { othersAtStart: number[]; answeredBy: Map<number, number>; restore(): void } {
+	const threads = jest.requireActual<typeof import('node:worker_threads')>('node:worker_threads');
+	const RealWorker = threads.Worker;
+	const alive = new Set<object>();
+	const othersAtStart: number[] = [];
+	/** Message id → index of the worker that answered it. */
+	const answeredBy = new Map<number, number>();
+	threads.Worker = new Proxy(RealWorker, {
+		construct(target, args: ConstructorParameters<typeof RealWorker>) {
+			const worker = Reflect.construct(target, args) as InstanceType<typeof RealWorker>;
+			const index = othersAtStart.length;
+			othersAtStart.push(alive.size);
+			alive.add(worker);
+			worker.once('exit', () => alive.delete(worker));
+			worker.on('message', (reply: { id?: number }) => {
+				if (reply.id !== undefined) answeredBy.set(reply.id, index);
+			});
+			return worker;
+		},
+	});
+	return { othersAtStart, answeredBy, restore: () => (threads.Worker = RealWorker) };
+}
+
+describe('a standby worker only while mail runs long (issue #10: catch-up within idle RSS + 50 MB; fuzz:inbound max_ms after a cut-off)', () => {
 	const workerEntry = join(__dirname, '../../helpers/unruly-classify-worker.ts');
 	const reply = (marker: string): Buffer => Buffer.from(`From: jana@prospect.example\r\nSubject: Re: hi\r\nIn-Reply-To: ${OUR_ID}\r\n\r\n${marker} yes\r\n`);
 
-	it('keeps no warm standby, and starts the replacement of a cut-off worker only once that one has exited', async () => {
-		// the module object the reader constructs its workers from (jest hands out the real core module)
-		const threads = jest.requireActual<typeof import('node:worker_threads')>('node:worker_threads');
-		const RealWorker = threads.Worker;
-		const alive = new Set<object>();
-		/** For each worker started: how many others were still running at that moment. */
-		const othersAtStart: number[] = [];
-		threads.Worker = new Proxy(RealWorker, {
-			construct(target, args: ConstructorParameters<typeof RealWorker>) {
-				const worker = Reflect.construct(target, args) as InstanceType<typeof RealWorker>;
-				othersAtStart.push(alive.size);
-				alive.add(worker);
-				worker.once('exit', () => alive.delete(worker));
-				return worker;
-			},
-		});
+	it('reads mail that finishes quickly on one worker thread: no standby', async () => {
+		const watch = watchWorkers();
 		const reader = new InboundReader({ budgetMs: UNRULY_BUDGET_MS, workerEntry });
 		try {
 			reader.warm();
-			expect((await reader.read(reply('First'))).classification.reason).toBe('default:human');
-			// the old reader started its standby the moment the first worker was ready, before the first read
-			expect(othersAtStart).toEqual([0]);
+			for (let i = 0; i < 20; i++) expect((await reader.read(reply(`Quick ${i}`))).classification.reason).toBe('default:human');
+			// the reader before issue #10 started its standby the moment the first worker was ready
+			expect(watch.othersAtStart).toEqual([0]);
+			expect(reader.workersStarted).toBe(1);
+		} finally {
+			watch.restore();
+			await reader.close();
+		}
+	}, 60_000);
 
+	it('fuzz:inbound max_ms after a cut-off: the message behind a cut-off one is read by a standby started while that one ran, not by a worker started after it', async () => {
+		const watch = watchWorkers();
+		// the standby starts 1 s into a message; the budget leaves it 9 s to load, even on a loaded machine
+		const reader = new InboundReader({ budgetMs: UNRULY_BUDGET_MS, standbyAfterMs: 1_000, workerEntry });
+		try {
+			reader.warm();
+			expect((await reader.read(reply('First'))).classification.reason).toBe('default:human');
 			const [cut, next] = await Promise.all([reader.read(reply('SPIN')), reader.read(reply('Next'))]);
 			expect(cut.classification.reason).toBe('fallback:time-budget');
 			expect(next.classification.reason).toBe('default:human');
-			expect(othersAtStart).toEqual([0, 0]);
-
-			// cut off with nothing queued: the replacement starts at once all the same, after the exit
+			// worker 1 was started beside the stuck one (ids: First 1, SPIN 2, Next 3) and answered "Next"
+			expect(watch.othersAtStart.slice(0, 2)).toEqual([0, 1]);
+			expect(watch.answeredBy.get(1)).toBe(0);
+			expect(watch.answeredBy.get(3)).toBe(1);
+			// after a cut-off the next standby starts as soon as worker 1 is warm (hostile mail comes in runs)
+			for (let i = 0; i < 400 && watch.othersAtStart.length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+			expect(watch.othersAtStart).toHaveLength(3);
 			expect((await reader.read(reply('SPIN'))).classification.reason).toBe('fallback:time-budget');
-			for (let i = 0; i < 100 && othersAtStart.length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 50));
-			expect(othersAtStart).toEqual([0, 0, 0]);
 			expect((await reader.read(reply('Last'))).classification.reason).toBe('default:human');
-			expect(othersAtStart).toHaveLength(3);
+			expect(watch.answeredBy.get(5)).toBe(2);
 		} finally {
-			threads.Worker = RealWorker;
+			watch.restore();
+			await reader.close();
+		}
+	}, 60_000);
+
+	it('without a standby (a message cut off before one started), the replacement starts only once the cut-off worker has exited', async () => {
+		const watch = watchWorkers();
+		const reader = new InboundReader({ budgetMs: 3_000, standbyAfterMs: UNRULY_BUDGET_MS, workerEntry });
+		try {
+			reader.warm();
+			const [cut, next] = await Promise.all([reader.read(reply('SPIN')), reader.read(reply('Next'))]);
+			expect(cut.classification.reason).toBe('fallback:time-budget');
+			expect(next.classification.reason).toBe('default:human');
+			expect(watch.othersAtStart).toEqual([0, 0]);
+		} finally {
+			watch.restore();
 			await reader.close();
 		}
 	}, 60_000);
