@@ -7,14 +7,15 @@
  *  1. Ledger: the ledger read of a run over the 500 due prospects (`lib/ledger-read.ts`: open the
  *     sessions, `LedgerView.load`, close), aged vs fresh, time and bytes on the IMAP connections (a
  *     counting proxy in front of Dovecot). Before each measured run 20 new messages arrive in INBOX and
- *     5 in Sent ("what is new since the last run"; through the server, see `BENCH_ARRIVE`). Warm: the process ran the same read before (the
- *     folder indexes are cached); cold: the cache is emptied first (a restarted n8n, another worker).
+ *     5 in Sent ("what is new since the last run"; through the server, see `BENCH_ARRIVE`). Warm: the
+ *     process ran the same read before (the folder indexes are cached); cold: the cache is emptied first
+ *     (a restarted n8n, another worker).
  *     The read is a Send run's (Sent opened read-write); `BENCH_LEDGER_OP=preview` measures Preview's
  *     (Sent examined read-only) instead.
  *  1b. The same warm ledger read on copies of both mailboxes in Dovecot's mdbox storage (`mdbox`:
- *     bench-fresh-mdbox, bench-aged-mdbox), new mail arriving the same way: on
- *     maildir, Dovecot re-reads a big folder's whole directory after any change, a cost of the server's
- *     storage that no client avoids (docs/benchmarks.md); mdbox has no file per message.
+ *     bench-fresh-mdbox, bench-aged-mdbox), new mail arriving the same way: on maildir, Dovecot re-reads
+ *     a big folder's whole directory after any change, a cost of the server's storage that no client
+ *     avoids (docs/benchmarks.md); mdbox has no file per message.
  *  2. Preview of 10,000 prospects through n8n-core's engine, aged vs fresh10k.
  *  3. No size limit: a cold ledger read of 1,000 prospects on a mailbox with 100,000 copies of the
  *     sequence in Sent and 100,000 inbound messages since its first send.
@@ -46,7 +47,7 @@ import { catchUpInChild, type CatchupFigure } from './lib/catchup';
 import { startCountingProxy, type CountingProxy } from './lib/counting-proxy';
 import { readLedger } from './lib/ledger-read';
 import { readReport } from './lib/report-read';
-import { AGED, AGED_MDBOX, FRESH, FRESH_10K, FRESH_MDBOX, HUNDRED_K, MAILBOX_100K, NEW_MAIL_TAG, PROSPECTS, SEQUENCE_KEY, arriveNewMail, ensureMailbox, ensureMdboxCopy, runProspects } from './lib/scale-mailboxes';
+import { AGED, AGED_MDBOX, FRESH, FRESH_10K, FRESH_MDBOX, HUNDRED_K, MAILBOX_100K, NEW_MAIL_TAG, PROSPECTS, SEQUENCE_KEY, arriveNewMail, arrivalFrom, ensureMailbox, ensureMdboxCopy, runProspects } from './lib/scale-mailboxes';
 import { runScaleWorkflow, scaleItems } from './lib/scale-workflow';
 import { median } from './lib/stats';
 
@@ -55,9 +56,11 @@ const LEDGER_OPERATION = process.env.BENCH_LEDGER_OP === 'preview' ? 'preview' :
 /**
  * How the new mail before each measured run arrives (`arriveNewMail`): `deliver` (default) as it does on a
  * real server — INBOX through Dovecot's delivery code, Sent by IMAP APPEND with \Seen; `maildir` writes
- * files behind Dovecot's back (runs 1–6; not possible on mdbox users); `save` both folders through `doveadm save`.
+ * files behind Dovecot's back (runs 1–6; `save` on the mdbox users); `save` both folders through `doveadm save`.
  */
-const ARRIVAL = process.env.BENCH_ARRIVE === 'maildir' || process.env.BENCH_ARRIVE === 'save' ? process.env.BENCH_ARRIVE : 'deliver';
+const ARRIVAL = arrivalFrom(process.env.BENCH_ARRIVE, 'deliver');
+/** The mdbox users' arrival: maildir files would not reach them, so `maildir` there means `save` (as in run 6). */
+const MDBOX_ARRIVAL = ARRIVAL === 'maildir' ? 'save' : ARRIVAL;
 /** `BENCH_PHASES=ledger,catchup` runs only those (ledger, mdbox, cold, preview, 100k, catchup, agency, report, send); the others print null. */
 const PHASES = new Set((process.env.BENCH_PHASES ?? 'ledger,mdbox,cold,preview,100k,catchup,agency,report,send').split(',').map((p) => p.trim()));
 
@@ -209,7 +212,7 @@ async function main(): Promise<void> {
 		const skipped: (Median | Error)[] = [new Error('not run'), new Error('not run')];
 		const [fresh, aged] = PHASES.has('ledger') ? await compare('ledger, 500 due, warm', [ledgerSide(FRESH.user, false), ledgerSide(AGED.user, false)], proxy, (user) => arriveNewMail(user, ARRIVAL)) : skipped;
 		const [mdboxFresh, mdboxAged] = PHASES.has('mdbox')
-			? await compare('ledger, 500 due, warm, mdbox', [ledgerSide(FRESH_MDBOX.user, false), ledgerSide(AGED_MDBOX.user, false)], proxy, (user) => arriveNewMail(user, ARRIVAL))
+			? await compare('ledger, 500 due, warm, mdbox', [ledgerSide(FRESH_MDBOX.user, false), ledgerSide(AGED_MDBOX.user, false)], proxy, (user) => arriveNewMail(user, MDBOX_ARRIVAL))
 			: skipped;
 		const [coldFresh, coldAged] = PHASES.has('cold') ? await compare('ledger, 500 due, cold', [ledgerSide(FRESH.user, true), ledgerSide(AGED.user, true)], proxy, (user) => arriveNewMail(user, ARRIVAL)) : skipped;
 

@@ -1,9 +1,9 @@
 /**
  * Probe (docs/benchmarks.md, "What the aged folders cost the server"; not part of bench:scale): the bench's warm ledger phase (readLedger through the counting
  * proxy, warm-up then RUNS alternating runs, 20 INBOX + 5 Sent new messages before each measured run),
- * with the new mail delivered either as maildir file writes (ARRIVE=maildir, what bench:scale does) or
- * through Dovecot's own save code (ARRIVE=save: `doveadm save`, the path LMTP delivery and IMAP APPEND
- * take; the only way into an mdbox user).
+ * with the new mail delivered as maildir file writes (ARRIVE=maildir, what bench:scale did up to run
+ * 6), as on a real server (ARRIVE=deliver, bench:scale's default since: INBOX saved by Dovecot, Sent by
+ * APPEND \Seen), or both folders through Dovecot's own save code (ARRIVE=save: `doveadm save`).
  *
  *   eval "$(bash test/mailstack/slot-env.sh 3)"; ARRIVE=save RUNS=5 npx tsx bench/lib/ledger-arrive-probe.ts
  */
@@ -11,11 +11,11 @@ import './env';
 import { readLedger } from './ledger-read';
 import { startCountingProxy } from './counting-proxy';
 import { addressOf, mailstack, stack } from '../../test/helpers/mailstack';
-import { NEW_MAIL_TAG, arriveNewMail, runProspects } from './scale-mailboxes';
+import { NEW_MAIL_TAG, arrivalFrom, arriveNewMail, runProspects } from './scale-mailboxes';
 import { median } from './stats';
 
 const RUNS = Number(process.env.RUNS ?? 5);
-const ARRIVE = process.env.ARRIVE ?? 'maildir';
+const ARRIVE = arrivalFrom(process.env.ARRIVE, 'maildir');
 async function main(): Promise<void> {
 	const proxy = await startCountingProxy({ host: stack.host, port: stack.imapsPort });
 	const due = runProspects();
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
 		for (const u of users) await readLedger(u, due, proxy.port);
 		for (let r = 0; r < RUNS; r++)
 			for (const u of users) {
-				await arriveNewMail(u, ARRIVE === 'save' || ARRIVE === 'deliver' ? ARRIVE : 'maildir');
+				await arriveNewMail(u, ARRIVE);
 				proxy.reset();
 				const res = await readLedger(u, due, proxy.port);
 				ms[u].push(Math.round(res.ms));

@@ -10,7 +10,7 @@ import './env';
 import { ImapFlow } from 'imapflow';
 import { performance } from 'node:perf_hooks';
 import { readLedger } from './ledger-read';
-import { arriveNewMail, runProspects } from './scale-mailboxes';
+import { arrivalFrom, arriveNewMail, runProspects } from './scale-mailboxes';
 
 interface Row {
 	command: string;
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
 	const due = runProspects();
 	for (const user of users) {
 		await readLedger(user, due);
-		await arriveNewMail(user, process.env.ARRIVE === 'save' || process.env.ARRIVE === 'deliver' ? process.env.ARRIVE : 'maildir');
+		await arriveNewMail(user, arrivalFrom(process.env.ARRIVE, 'maildir'));
 		rows = [];
 		const { ms } = await readLedger(user, due);
 		const table = rows;

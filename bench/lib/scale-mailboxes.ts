@@ -182,8 +182,19 @@ export const MAILBOX_100K: Shape = {
 	},
 };
 
-function stampFile(shape: Shape): string {
-	return path.join(maildirHome(shape.user), 'bench-stamp.json');
+/** What a built mailbox's stamp file says: the shape's stamp and the build's time (the timeline's `now`). */
+interface Stamp {
+	stamp: string;
+	builtAt: number;
+}
+
+function stampFile(user: string): string {
+	return path.join(maildirHome(user), 'bench-stamp.json');
+}
+
+function readStamp(user: string): Stamp | undefined {
+	const file = stampFile(user);
+	return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Stamp) : undefined;
 }
 
 /**
@@ -192,15 +203,12 @@ function stampFile(shape: Shape): string {
  * Returns the build time (the timeline's `now`) and whether it was reused.
  */
 export async function ensureMailbox(shape: Shape, log: (message: string) => void, maxAgeDays = 7): Promise<{ builtAt: number; reused: boolean }> {
-	const file = stampFile(shape);
-	if (existsSync(file)) {
-		const saved = JSON.parse(readFileSync(file, 'utf8')) as { stamp: string; builtAt: number };
-		if (saved.stamp === shape.stamp && Date.now() - saved.builtAt < maxAgeDays * DAY) return { builtAt: saved.builtAt, reused: true };
-	}
+	const saved = readStamp(shape.user);
+	if (saved && saved.stamp === shape.stamp && Date.now() - saved.builtAt < maxAgeDays * DAY) return { builtAt: saved.builtAt, reused: true };
 	const builtAt = Date.now();
 	const started = Date.now();
 	const counts = await seedMailbox(shape.user, shape.build(builtAt));
-	writeFileSync(file, JSON.stringify({ stamp: shape.stamp, builtAt, counts }));
+	writeFileSync(stampFile(shape.user), JSON.stringify({ stamp: shape.stamp, builtAt, counts }));
 	log(`built ${shape.user} (${Object.entries(counts).map(([f, n]) => `${f} ${n}`).join(', ')}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 	return { builtAt, reused: false };
 }
@@ -209,7 +217,7 @@ export async function ensureMailbox(shape: Shape, log: (message: string) => void
  * A copy of a shape's mailbox in Dovecot's **mdbox** storage (a few large files, no file per message),
  * served to its own user (`MDBOX_USERS` in `test/mailstack/mailstack.sh`: `userdb_mail=mdbox:~/mdbox`).
  * The same messages, UIDs and UIDVALIDITY as the source. New mail reaches it only through Dovecot
- * (`arriveNewMail(user, 'save')`).
+ * (`arriveNewMail` with `save` or `deliver`).
  */
 export interface MdboxCopy {
 	user: string;
@@ -226,12 +234,9 @@ export const FRESH_MDBOX: MdboxCopy = { user: 'bench-fresh-mdbox', source: FRESH
 export async function ensureMdboxCopy(copy: MdboxCopy, log: (message: string) => void): Promise<{ reused: boolean }> {
 	const source = await ensureMailbox(copy.source, log);
 	const home = maildirHome(copy.user);
-	const file = path.join(home, 'bench-stamp.json');
-	const want = { stamp: copy.source.stamp, builtAt: source.builtAt };
-	if (existsSync(file)) {
-		const saved = JSON.parse(readFileSync(file, 'utf8')) as { stamp: string; builtAt: number };
-		if (saved.stamp === want.stamp && saved.builtAt === want.builtAt) return { reused: true };
-	}
+	const want: Stamp = { stamp: copy.source.stamp, builtAt: source.builtAt };
+	const saved = readStamp(copy.user);
+	if (saved && saved.stamp === want.stamp && saved.builtAt === want.builtAt) return { reused: true };
 	const started = Date.now();
 	rmSync(home, { recursive: true, force: true });
 	mkdirSync(home, { recursive: true });
@@ -240,9 +245,17 @@ export async function ensureMdboxCopy(copy: MdboxCopy, log: (message: string) =>
 	// one-way sync of the source user's mailbox into an mdbox location in the copy's home (runs as vmail)
 	execFileSync('doveadm', ['-c', conf, 'backup', '-u', addressOf(copy.source.user), `mdbox:${path.join(home, 'mdbox')}`]);
 	execFileSync('chown', ['-R', 'vmail:vmail', home]);
-	writeFileSync(file, JSON.stringify(want));
+	writeFileSync(stampFile(copy.user), JSON.stringify(want));
 	log(`built ${copy.user} (mdbox copy of ${copy.source.user}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 	return { reused: false };
+}
+
+/** How `arriveNewMail` brings new mail (see there). */
+export type Arrival = 'maildir' | 'save' | 'deliver';
+
+/** An `Arrival` named by an environment variable, or `fallback` when it names none. */
+export function arrivalFrom(value: string | undefined, fallback: Arrival): Arrival {
+	return value === 'maildir' || value === 'save' || value === 'deliver' ? value : fallback;
 }
 
 /** Subject marker of the mail the benches add between measured runs (they expunge it by this at the end). */
@@ -258,7 +271,7 @@ let newMail = 0;
  * arrives: INBOX by `doveadm save` (LMTP's path, no flags), Sent by IMAP APPEND with `\Seen` (how a mail
  * client, or a run's claim, files a sent message).
  */
-export async function arriveNewMail(user: string, via: 'maildir' | 'save' | 'deliver' = 'maildir'): Promise<void> {
+export async function arriveNewMail(user: string, via: Arrival = 'maildir'): Promise<void> {
 	const me = addressOf(user);
 	const now = new Date();
 	const tag = (m: { raw: string; receivedAt: Date }) => ({ ...m, raw: m.raw.replace(/^Subject: /m, `Subject: ${NEW_MAIL_TAG} `) });
@@ -271,15 +284,18 @@ export async function arriveNewMail(user: string, via: 'maildir' | 'save' | 'del
 		return;
 	}
 	const conf = path.join(MAILSTACK_BASE, 'dovecot', 'dovecot.conf');
-	for (const [folder, list] of [['INBOX', inbound], ['Sent', via === 'save' ? sent : []]] as const) {
+	const save = (folder: string, list: typeof inbound) => {
 		for (const m of list) execFileSync('doveadm', ['-c', conf, 'save', '-u', me, '-m', folder], { input: m.raw });
+	};
+	save('INBOX', inbound);
+	if (via === 'save') {
+		save('Sent', sent);
+		return;
 	}
-	if (via === 'deliver') {
-		const client = await connectImap(settingsFor(user));
-		try {
-			for (const m of sent) await client.append('Sent', m.raw, ['\\Seen'], m.receivedAt);
-		} finally {
-			await closeImap(client);
-		}
+	const client = await connectImap(settingsFor(user));
+	try {
+		for (const m of sent) await client.append('Sent', m.raw, ['\\Seen'], m.receivedAt);
+	} finally {
+		await closeImap(client);
 	}
 }

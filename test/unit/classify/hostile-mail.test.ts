@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { readInbound } from '../../../core/classify/inbound';
 import { parseSequenceMessageId } from '../../../core/mail/message-id';
-import { CLASSIFY_BUDGET_MS, configuredBudgetMs, InboundReader } from '../../../transport/inbound-reader';
+import { CLASSIFY_BUDGET_MS, configuredBudgetMs, InboundReader, type InboundReaderOptions } from '../../../transport/inbound-reader';
 import { HOSTILE_KINDS, OUR_ID, Random, UNRULY_BUDGET_MS } from '../../helpers/hostile-mail';
 
 /** Far above what linear code needs for these messages, far below what the old patterns took. */
@@ -136,12 +136,19 @@ describe('the time budget really preempts (issue #9, High)', () => {
  * module) with one that records, for each worker started, how many others were still running and which
  * messages it answered. `restore` puts the real one back.
  */
-function watchWorkers(): { othersAtStart: number[]; answeredBy: Map<number, number>; restore(): void } {
+interface WorkerWatch {
+	/** For each worker started: how many others were still running at that moment. */
+	othersAtStart: number[];
+	/** Message id → index of the worker that answered it. */
+	answeredBy: Map<number, number>;
+	restore(): void;
+}
+
+function watchWorkers(): WorkerWatch {
 	const threads = jest.requireActual<typeof import('node:worker_threads')>('node:worker_threads');
 	const RealWorker = threads.Worker;
 	const alive = new Set<object>();
 	const othersAtStart: number[] = [];
-	/** Message id → index of the worker that answered it. */
 	const answeredBy = new Map<number, number>();
 	threads.Worker = new Proxy(RealWorker, {
 		construct(target, args: ConstructorParameters<typeof RealWorker>) {
@@ -159,31 +166,35 @@ function watchWorkers(): { othersAtStart: number[]; answeredBy: Map<number, numb
 	return { othersAtStart, answeredBy, restore: () => (threads.Worker = RealWorker) };
 }
 
+/** Runs `body` with a reader (warmed) whose workers are watched, then closes the reader and restores `Worker`. */
+async function withWatchedReader(options: InboundReaderOptions, body: (reader: InboundReader, watch: WorkerWatch) => Promise<void>): Promise<void> {
+	const watch = watchWorkers();
+	const reader = new InboundReader(options);
+	try {
+		reader.warm();
+		await body(reader, watch);
+	} finally {
+		watch.restore();
+		await reader.close();
+	}
+}
+
 describe('a standby worker only while mail runs long (issue #10: catch-up within idle RSS + 50 MB; fuzz:inbound max_ms after a cut-off)', () => {
 	const workerEntry = join(__dirname, '../../helpers/unruly-classify-worker.ts');
 	const reply = (marker: string): Buffer => Buffer.from(`From: jana@prospect.example\r\nSubject: Re: hi\r\nIn-Reply-To: ${OUR_ID}\r\n\r\n${marker} yes\r\n`);
 
 	it('reads mail that finishes quickly on one worker thread: no standby', async () => {
-		const watch = watchWorkers();
-		const reader = new InboundReader({ budgetMs: UNRULY_BUDGET_MS, workerEntry });
-		try {
-			reader.warm();
+		await withWatchedReader({ budgetMs: UNRULY_BUDGET_MS, workerEntry }, async (reader, watch) => {
 			for (let i = 0; i < 20; i++) expect((await reader.read(reply(`Quick ${i}`))).classification.reason).toBe('default:human');
 			// the reader before issue #10 started its standby the moment the first worker was ready
 			expect(watch.othersAtStart).toEqual([0]);
 			expect(reader.workersStarted).toBe(1);
-		} finally {
-			watch.restore();
-			await reader.close();
-		}
+		});
 	}, 60_000);
 
 	it('fuzz:inbound max_ms after a cut-off: the message behind a cut-off one is read by a standby started while that one ran, not by a worker started after it', async () => {
-		const watch = watchWorkers();
 		// the standby starts 1 s into a message; the budget leaves it 9 s to load, even on a loaded machine
-		const reader = new InboundReader({ budgetMs: UNRULY_BUDGET_MS, standbyAfterMs: 1_000, workerEntry });
-		try {
-			reader.warm();
+		await withWatchedReader({ budgetMs: UNRULY_BUDGET_MS, standbyAfterMs: 1_000, workerEntry }, async (reader, watch) => {
 			expect((await reader.read(reply('First'))).classification.reason).toBe('default:human');
 			const [cut, next] = await Promise.all([reader.read(reply('SPIN')), reader.read(reply('Next'))]);
 			expect(cut.classification.reason).toBe('fallback:time-budget');
@@ -198,25 +209,16 @@ describe('a standby worker only while mail runs long (issue #10: catch-up within
 			expect((await reader.read(reply('SPIN'))).classification.reason).toBe('fallback:time-budget');
 			expect((await reader.read(reply('Last'))).classification.reason).toBe('default:human');
 			expect(watch.answeredBy.get(5)).toBe(2);
-		} finally {
-			watch.restore();
-			await reader.close();
-		}
+		});
 	}, 60_000);
 
 	it('without a standby (a message cut off before one started), the replacement starts only once the cut-off worker has exited', async () => {
-		const watch = watchWorkers();
-		const reader = new InboundReader({ budgetMs: 3_000, standbyAfterMs: UNRULY_BUDGET_MS, workerEntry });
-		try {
-			reader.warm();
+		await withWatchedReader({ budgetMs: 3_000, standbyAfterMs: UNRULY_BUDGET_MS, workerEntry }, async (reader, watch) => {
 			const [cut, next] = await Promise.all([reader.read(reply('SPIN')), reader.read(reply('Next'))]);
 			expect(cut.classification.reason).toBe('fallback:time-budget');
 			expect(next.classification.reason).toBe('default:human');
 			expect(watch.othersAtStart).toEqual([0, 0]);
-		} finally {
-			watch.restore();
-			await reader.close();
-		}
+		});
 	}, 60_000);
 });
 
