@@ -4,8 +4,9 @@
  * n8n's process, so it runs on a worker thread: a message that is not read within the budget gets its
  * worker terminated (which stops even a running regular expression) and is answered from its raw header
  * (`unreadReading`: class `reply`, `classReason` `fallback:time-budget`). The event loop of n8n never
- * waits for a message; a slow one delays only the messages queued behind it, by at most the budget (a
- * standby worker, started while it ran long, takes them over: see `InboundReader`).
+ * waits for a message; a slow one delays only the messages queued behind it: by the budget when a
+ * standby worker, started while it ran long, takes them over, and by a new worker's start as well when
+ * none could be ready (see `InboundReader`).
  *
  * The worker runs the compiled `classify-worker.js` next to this file inside n8n (the package is loaded
  * from `dist/`), and the TypeScript source through tsx's require hook in tests and scripts.
