@@ -197,8 +197,11 @@ describe('CRM loop on an n8n Data table, and one-click unsubscribe', () => {
 		expect(records[0].source).toContain('(RFC 8058)');
 		const table3 = await waitForRows((r) => r[LEAVER]?.status === 'unsubscribed', 'unsubscribed');
 		expect(table3[LEAVER].status).toBe('unsubscribed');
-		const emitted = emittedItems(await server.executions(repliesId, 50), TRIGGER).filter((i) => i.class === 'unsubscribe');
-		expect(emitted).toEqual([expect.objectContaining({ prospectEmail: LEAVER, sequenceKey, step: 1 })]);
+		// the row is written inside the trigger's execution, before n8n saves that execution's data: wait for
+		// the saved execution rather than read the list once (CI stop 20 read it a moment too early)
+		const unsubscribes = (list: Awaited<ReturnType<N8nServer['executions']>>) => emittedItems(list, TRIGGER).filter((i) => i.class === 'unsubscribe');
+		const list = await server.waitForExecutions(repliesId, (l) => unsubscribes(l).length > 0, DEADLINE_MS);
+		expect(unsubscribes(list)).toEqual([expect.objectContaining({ prospectEmail: LEAVER, sequenceKey, step: 1 })]);
 	});
 
 	it('run 2 sends step 2 to the follower only; the table ends replied, bounced, unsubscribed, step 2 sent', async () => {
