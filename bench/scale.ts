@@ -16,6 +16,9 @@
  *     bench-fresh-mdbox, bench-aged-mdbox), new mail arriving the same way: on maildir, Dovecot re-reads
  *     a big folder's whole directory after any change, a cost of the server's storage that no client
  *     avoids (docs/benchmarks.md); mdbox has no file per message.
+ *  1c. The same warm ledger read on the maildir mailboxes when the user's mail client opens INBOX
+ *     between runs (`read`: new mail arrives as in 1, then a SELECT of INBOX, as a phone or webmail does),
+ *     which moves delivered files out of `new/`: `ledger_ratio_inbox_read`.
  *  2. Preview of 10,000 prospects through n8n-core's engine, aged vs fresh10k.
  *  3. No size limit: a cold ledger read of 1,000 prospects on a mailbox with 100,000 copies of the
  *     sequence in Sent and 100,000 inbound messages since its first send.
@@ -30,7 +33,7 @@
  *     through the 25 ms round-trip proxies, `BENCH_SEND_MESSAGES` (default 300) emails each side: the
  *     medians of its `ratio` and `ratio_rtt` (`send_ratio_loopback`, `send_ratio_rtt25`).
  *
- * `BENCH_PHASES` (comma-separated: ledger, mdbox, cold, preview, 100k, catchup, agency, report, send; default all) runs a
+ * `BENCH_PHASES` (comma-separated: ledger, mdbox, read, cold, preview, 100k, catchup, agency, report, send; default all) runs a
  * subset; the figures of the others are null.
  *
  * Users bench-aged, bench-fresh, their mdbox copies bench-aged-mdbox and bench-fresh-mdbox, bench-fresh10k,
@@ -61,8 +64,8 @@ const LEDGER_OPERATION = process.env.BENCH_LEDGER_OP === 'preview' ? 'preview' :
 const ARRIVAL = arrivalFrom(process.env.BENCH_ARRIVE, 'deliver');
 /** The mdbox users' arrival: maildir files would not reach them, so `maildir` there means `save` (as in run 6). */
 const MDBOX_ARRIVAL = ARRIVAL === 'maildir' ? 'save' : ARRIVAL;
-/** `BENCH_PHASES=ledger,catchup` runs only those (ledger, mdbox, cold, preview, 100k, catchup, agency, report, send); the others print null. */
-const PHASES = new Set((process.env.BENCH_PHASES ?? 'ledger,mdbox,cold,preview,100k,catchup,agency,report,send').split(',').map((p) => p.trim()));
+/** `BENCH_PHASES=ledger,catchup` runs only those (ledger, mdbox, read, cold, preview, 100k, catchup, agency, report, send); the others print null. */
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'ledger,mdbox,read,cold,preview,100k,catchup,agency,report,send').split(',').map((p) => p.trim()));
 
 function log(message: string): void {
 	process.stderr.write(`[bench:scale] ${message}\n`);
@@ -193,7 +196,7 @@ async function sendRatios(): Promise<{ send_ratio_loopback: number | null; send_
 
 async function main(): Promise<void> {
 	const shapes = [
-		...(PHASES.has('ledger') || PHASES.has('cold') || PHASES.has('preview') ? [FRESH, AGED] : PHASES.has('report') ? [AGED] : []),
+		...(PHASES.has('ledger') || PHASES.has('read') || PHASES.has('cold') || PHASES.has('preview') ? [FRESH, AGED] : PHASES.has('report') ? [AGED] : []),
 		...(PHASES.has('preview') ? [FRESH_10K] : []),
 		...(PHASES.has('100k') ? [MAILBOX_100K] : []),
 	];
@@ -213,6 +216,9 @@ async function main(): Promise<void> {
 		const [fresh, aged] = PHASES.has('ledger') ? await compare('ledger, 500 due, warm', [ledgerSide(FRESH.user, false), ledgerSide(AGED.user, false)], proxy, (user) => arriveNewMail(user, ARRIVAL)) : skipped;
 		const [mdboxFresh, mdboxAged] = PHASES.has('mdbox')
 			? await compare('ledger, 500 due, warm, mdbox', [ledgerSide(FRESH_MDBOX.user, false), ledgerSide(AGED_MDBOX.user, false)], proxy, (user) => arriveNewMail(user, MDBOX_ARRIVAL))
+			: skipped;
+		const [readFresh, readAged] = PHASES.has('read')
+			? await compare('ledger, 500 due, warm, INBOX read by a mail client', [ledgerSide(FRESH.user, false), ledgerSide(AGED.user, false)], proxy, (user) => arriveNewMail(user, 'read'))
 			: skipped;
 		const [coldFresh, coldAged] = PHASES.has('cold') ? await compare('ledger, 500 due, cold', [ledgerSide(FRESH.user, true), ledgerSide(AGED.user, true)], proxy, (user) => arriveNewMail(user, ARRIVAL)) : skipped;
 
@@ -280,6 +286,9 @@ async function main(): Promise<void> {
 			ledger_ratio_mdbox: ratio(msOf(mdboxAged), msOf(mdboxFresh)),
 			bytes_mdbox_fresh: bytesOf(mdboxFresh),
 			bytes_mdbox_aged: bytesOf(mdboxAged),
+			ledger_read_fresh_ms: msOf(readFresh),
+			ledger_read_aged_ms: msOf(readAged),
+			ledger_ratio_inbox_read: ratio(msOf(readAged), msOf(readFresh)),
 			ledger_cold_fresh_ms: msOf(coldFresh),
 			ledger_cold_aged_ms: msOf(coldAged),
 			bytes_cold_fresh: bytesOf(coldFresh),

@@ -251,11 +251,11 @@ export async function ensureMdboxCopy(copy: MdboxCopy, log: (message: string) =>
 }
 
 /** How `arriveNewMail` brings new mail (see there). */
-export type Arrival = 'maildir' | 'save' | 'deliver';
+export type Arrival = 'maildir' | 'save' | 'deliver' | 'read';
 
 /** An `Arrival` named by an environment variable, or `fallback` when it names none. */
 export function arrivalFrom(value: string | undefined, fallback: Arrival): Arrival {
-	return value === 'maildir' || value === 'save' || value === 'deliver' ? value : fallback;
+	return value === 'maildir' || value === 'save' || value === 'deliver' || value === 'read' ? value : fallback;
 }
 
 /** Subject marker of the mail the benches add between measured runs (they expunge it by this at the end). */
@@ -269,7 +269,9 @@ let newMail = 0;
  * bench:scale does); `save` goes through Dovecot's own save code (`doveadm save`, the path of LMTP delivery
  * and IMAP APPEND; the only way into a user whose storage is not maildir); `deliver` is how mail really
  * arrives: INBOX by `doveadm save` (LMTP's path, no flags), Sent by IMAP APPEND with `\Seen` (how a mail
- * client, or a run's claim, files a sent message).
+ * client, or a run's claim, files a sent message); `read` is `deliver`, then the user's mail client opens
+ * INBOX read-write (SELECT), as a phone or webmail does when the user looks at the mail — on maildir that
+ * is what moves delivered files from `new/` into `cur/` (the ledger itself only EXAMINEs INBOX).
  */
 export async function arriveNewMail(user: string, via: Arrival = 'maildir'): Promise<void> {
 	const me = addressOf(user);
@@ -295,6 +297,7 @@ export async function arriveNewMail(user: string, via: Arrival = 'maildir'): Pro
 	const client = await connectImap(settingsFor(user));
 	try {
 		for (const m of sent) await client.append('Sent', m.raw, ['\\Seen'], m.receivedAt);
+		if (via === 'read') await client.mailboxOpen('INBOX');
 	} finally {
 		await closeImap(client);
 	}
