@@ -109,9 +109,11 @@ describe('OAuth2 login against the real Dovecot and Postfix', () => {
 	});
 
 	it('refuses an expired access token; the refreshed one logs in', async () => {
-		const shortLived = await registerClient({ name: 'oauth2 smoke test, 1 s tokens', accessTokenTtl: 1 });
+		// 3 s, not 1: the refreshed token (same lifetime) must still be live at its own login, which on a
+		// loaded 2-core machine took over a second (TLS handshake + Dovecot's introspection round trip)
+		const shortLived = await registerClient({ name: 'oauth2 smoke test, 3 s tokens', accessTokenTtl: 3 });
 		const first = await connect(shortLived, USER, stack.password);
-		await new Promise((resolve) => setTimeout(resolve, 2_000));
+		await new Promise((resolve) => setTimeout(resolve, 4_000));
 		await expect(imap({ user: USER, accessToken: first.access_token }).connect()).rejects.toThrow();
 
 		const renewed = await refresh(shortLived, first.refresh_token ?? '');
