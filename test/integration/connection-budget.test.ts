@@ -3,12 +3,16 @@
  * connections per user and address (the test stack's `mail_max_userip_connections`). A run that finds
  * the limit reached waits within its own time budget, and either gets through once a connection frees
  * up or fails with an error that names the limit — never a bare "Command failed" or a wrong-password
- * message.
+ * message. And how many connections a run opens, as README's "Connections per mailbox" says: a Preview or
+ * a Send run with nothing due 1, a Send run that sends 3 (counted at a TCP proxy in front of Dovecot).
+ * Users s13–s14 and s21–s22 belong to this file.
  */
 import type { ImapFlow } from 'imapflow';
+import type { RunRequest } from '../../core/sequence/run-request';
 import { closeImap, connectImap } from '../../transport/imap-client';
 import { runSequence } from '../../transport/sequence-run';
-import { addressOf, resetMailboxes, settingsFor } from '../helpers/mailstack';
+import { faultProxy } from '../helpers/fault-proxy';
+import { addressOf, resetMailboxes, settingsFor, stack } from '../helpers/mailstack';
 import { sequenceRequest, simulatedClock, type TestStep } from '../helpers/sequence';
 
 const LIMIT = 10;
@@ -72,5 +76,35 @@ describe('connection budget at the server limit of 10 (real Dovecot)', () => {
 		const [result] = await runSequence(request, env);
 		expect(result.status).toBe('sent');
 		expect(pauses).toBeGreaterThan(0);
+	});
+});
+
+describe('connections a run opens (README "Connections per mailbox")', () => {
+	beforeAll(() => resetMailboxes('s21', 's22'));
+
+	/** `request` with its IMAP routed through a counting proxy in front of Dovecot; returns how many connections the run opened. */
+	async function connectionsOpenedBy(request: RunRequest, at: Date): Promise<{ opened: number; statuses: string[] }> {
+		const proxy = await faultProxy({ host: stack.host, port: stack.imapPort });
+		try {
+			const plain = settingsFor('s21', { imap: 'none' });
+			const routed: RunRequest = { ...request, settings: { ...request.settings, imap: { ...plain.imap, host: '127.0.0.1', port: proxy.port } } };
+			const results = await runSequence(routed, simulatedClock(at));
+			return { opened: proxy.accepted, statuses: results.map((r) => r.status) };
+		} finally {
+			await proxy.close();
+		}
+	}
+
+	it('a Preview opens 1, a Send run that sends 3, a Send run with nothing due 1', async () => {
+		const twoSteps: TestStep[] = [steps[0], { subject: 'Following up', text: 'Any thoughts?', wait: { amount: 3, unit: 'days' } }];
+		const request = (operation: 'send' | 'preview') =>
+			sequenceRequest({ sender: 's21', sequenceKey: `budget-count-${unique()}`, steps: twoSteps, prospects: [addressOf('s22'), `s22+b@${addressOf('s22').split('@')[1]}`], operation });
+		const now = new Date();
+		const preview = request('preview');
+		expect(await connectionsOpenedBy(preview, now)).toEqual({ opened: 1, statuses: ['due', 'due'] });
+		const send = { ...request('send'), sequenceKey: preview.sequenceKey };
+		expect(await connectionsOpenedBy(send, now)).toEqual({ opened: 3, statuses: ['sent', 'sent'] });
+		// step 2 waits 3 days: nothing is due an hour later
+		expect(await connectionsOpenedBy(send, new Date(now.getTime() + 60 * 60_000))).toEqual({ opened: 1, statuses: ['notDue', 'notDue'] });
 	});
 });
